@@ -1,0 +1,3 @@
+from labelworks.cli import main
+
+main()

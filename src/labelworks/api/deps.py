@@ -1,0 +1,76 @@
+"""Dependencies: the database, the JSON body, and the tenant behind the API key.
+
+Authentication and tenant scoping happen here once; routes receive a `Tenant` and hand it to the
+services, which scope every query through it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from labelworks.api.ratelimit import RateLimiter
+from labelworks.db.database import Database
+from labelworks.errors import InvalidRequest, TooManyRequests, Unauthorized
+from labelworks.services.orgs import tenant_for_key
+from labelworks.services.scope import Tenant
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+
+
+def api_key_from(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value:
+        raise Unauthorized("send your API key with HTTP Basic auth (key as the username)")
+    try:
+        decoded = base64.b64decode(value, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized("malformed Basic credentials") from None
+    key = decoded.partition(":")[0]
+    if not key:
+        raise Unauthorized("empty API key")
+    return key
+
+
+def get_tenant(request: Request, db: DbDep) -> Tenant:
+    key = api_key_from(request)
+    with db.read() as session:
+        tenant = tenant_for_key(session, key)
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if not limiter.allow(tenant.org_id):
+        raise TooManyRequests("rate limit exceeded; retry after a short pause")
+    return tenant
+
+
+TenantDep = Annotated[Tenant, Depends(get_tenant)]
+
+
+async def json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"malformed JSON ({exc})", "body") from None
+
+
+JsonBody = Annotated[Any, Depends(json_body)]
+
+
+def object_body(body: Any, what: str = "body") -> dict[str, Any]:
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise InvalidRequest("must be a JSON object", what)
+    return body

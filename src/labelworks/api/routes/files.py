@@ -1,0 +1,80 @@
+"""/v1/files: upload, import by URL, and the authenticated content behind `attachment_url`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+
+from labelworks.api.deps import DbDep, JsonBody, TenantDep, object_body
+from labelworks.errors import InvalidRequest
+from labelworks.services import files
+from labelworks.services.serialize import file_json
+
+router = APIRouter(tags=["files"])
+Json = dict[str, Any]
+
+
+def attachment_url(request: Request, file_id: str) -> str:
+    base = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
+    return f"{base.rstrip('/')}/v1/files/{file_id}/content"
+
+
+def _metadata(raw: Any) -> dict[str, Any] | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            raise InvalidRequest("must be a JSON object", "metadata") from None
+    if not isinstance(raw, dict):
+        raise InvalidRequest("must be a JSON object", "metadata")
+    return raw
+
+
+@router.post("/files/upload")
+async def upload_file(request: Request, tenant: TenantDep, db: DbDep) -> Json:
+    form = await request.form(max_part_size=db.settings.max_upload_bytes + 1)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidRequest("is required (multipart field 'file')", "file")
+    metadata = _metadata(form.get("metadata"))
+
+    def store() -> Json:
+        blob = files.store_upload(db.settings, upload.file, upload.filename,
+                                  upload.content_type)
+        with db.write() as session:
+            record = files.record_file(session, tenant, blob, metadata)
+            return file_json(record, attachment_url(request, record.id))
+
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(store)
+
+
+@router.post("/files/import")
+def import_file(request: Request, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+    body = object_body(body)
+    metadata = _metadata(body.get("metadata"))
+    blob = files.fetch_url(db.settings, body.get("file_url"))
+    with db.write() as session:
+        record = files.record_file(session, tenant, blob, metadata)
+        return file_json(record, attachment_url(request, record.id))
+
+
+@router.get("/files/{file_id}")
+def get_file(request: Request, file_id: str, tenant: TenantDep, db: DbDep) -> Json:
+    with db.read() as session:
+        record = files.get_file(session, tenant, file_id)
+        return file_json(record, attachment_url(request, record.id))
+
+
+@router.get("/files/{file_id}/content")
+def file_content(file_id: str, tenant: TenantDep, db: DbDep) -> FileResponse:
+    with db.read() as session:
+        record = files.get_file(session, tenant, file_id)
+    return FileResponse(files.file_path(db.settings, record), media_type=record.content_type,
+                        filename=record.filename)

@@ -1,0 +1,118 @@
+"""/v1/task/... and /v1/tasks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from labelworks.api.deps import DbDep, JsonBody, TenantDep
+from labelworks.api.params import parse_time
+from labelworks.services import task_listing, tasks
+from labelworks.services.instance import instance_secret
+
+router = APIRouter(tags=["tasks"])
+Json = dict[str, Any]
+
+
+@router.post("/task/{task_type}")
+def create_task(task_type: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return tasks.create_task(session, tenant, task_type, body)
+
+
+@router.get("/task/{task_id}")
+def get_task(task_id: str, tenant: TenantDep, db: DbDep) -> Json:
+    with db.read() as session:
+        return tasks.get_task(session, tenant, task_id)
+
+
+@router.post("/task/{task_id}/cancel")
+def cancel_task(task_id: str, tenant: TenantDep, db: DbDep,
+                clear_unique_id: bool = False) -> Json:
+    with db.write() as session:
+        return tasks.cancel_task(session, tenant, task_id, clear_unique_id)
+
+
+@router.post("/task/{task_id}/audit")
+def audit_task(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return tasks.audit_task(session, tenant, task_id, body)
+
+
+@router.post("/task/{task_id}/unique_id")
+def set_unique_id(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+    value = body.get("unique_id") if isinstance(body, dict) else None
+    with db.write() as session:
+        return tasks.set_unique_id(session, tenant, task_id, value)
+
+
+@router.delete("/task/{task_id}/unique_id")
+def clear_unique_id(task_id: str, tenant: TenantDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return tasks.clear_unique_id(session, tenant, task_id)
+
+
+@router.post("/task/{task_id}/setMetadata")
+def set_metadata(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return tasks.set_metadata(session, tenant, task_id, body)
+
+
+@router.post("/task/{task_id}/tags")
+def set_tags(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return tasks.change_tags(session, tenant, task_id, body, "set")
+
+
+@router.put("/task/{task_id}/tags")
+def add_tags(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return tasks.change_tags(session, tenant, task_id, body, "add")
+
+
+@router.delete("/task/{task_id}/tags")
+def delete_tags(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return tasks.change_tags(session, tenant, task_id, body, "delete")
+
+
+@router.get("/tasks")
+def list_tasks(
+    request: Request,
+    tenant: TenantDep,
+    db: DbDep,
+    start_time: str | None = None,
+    end_time: str | None = None,
+    status: str | None = None,
+    type: str | None = None,
+    project: str | None = None,
+    batch: str | None = None,
+    customer_review_status: str | None = None,
+    unique_id: Annotated[list[str] | None, Query()] = None,
+    tags: Annotated[list[str] | None, Query()] = None,
+    completed_after: str | None = None,
+    completed_before: str | None = None,
+    updated_after: str | None = None,
+    updated_before: str | None = None,
+    limit: int = 100,
+    next_token: str | None = None,
+    include_attachment_url: bool = False,
+    limited_response: bool = False,
+) -> Json:
+    filters = task_listing.TaskFilters(
+        start_time=parse_time(start_time, "start_time"),
+        end_time=parse_time(end_time, "end_time"),
+        status=status, type=type, project=project, batch=batch,
+        customer_review_status=[s for s in (customer_review_status or "").split(",") if s],
+        unique_id=unique_id or [], tags=tags or [],
+        completed_after=parse_time(completed_after, "completed_after"),
+        completed_before=parse_time(completed_before, "completed_before"),
+        updated_after=parse_time(updated_after, "updated_after"),
+        updated_before=parse_time(updated_before, "updated_before"),
+    )
+    secret = instance_secret(db.engine, "list-token")
+    with db.read() as session:
+        return task_listing.list_tasks(session, tenant, filters, limit=limit,
+                                       next_token=next_token or None,
+                                       limited=limited_response, secret=secret)

@@ -1,0 +1,27 @@
+"""The `labelworks` command. Command modules import heavy things (ORM, web stack, numpy) inside
+the command functions, so `labelworks --help` stays fast."""
+
+from __future__ import annotations
+
+import typer
+
+from labelworks.commands import admin, quality, serve
+
+app = typer.Typer(
+    name="labelworks",
+    help="Labelworks: self-hosted data labeling with a Scale-compatible API.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+serve.register(app)
+admin.register(app)
+quality.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

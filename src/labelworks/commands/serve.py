@@ -1,0 +1,41 @@
+"""`labelworks serve`: migrate, optionally seed the demo, then run uvicorn."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8080,
+    workers: Annotated[int, typer.Option(help="server processes")] = 1,
+    demo: Annotated[bool, typer.Option(help="seed a demo org, projects, tasks, annotators")] = False,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+) -> None:
+    """Migrate the database to head, then serve the API (and the demo workspace with --demo)."""
+    import uvicorn
+
+    from labelworks.commands.common import cli_errors, open_database
+
+    if demo:
+        # The demo's tasks point at media on this server, so imports of local URLs are allowed.
+        os.environ.setdefault("LABELWORKS_ALLOW_PRIVATE_URLS", "1")
+    with cli_errors():
+        db = open_database()
+        if demo:
+            from labelworks.demo.seed import seed_demo
+
+            public = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+            summary = seed_demo(db, public)
+            for line in summary:
+                typer.echo(line)
+        db.engine.dispose()
+    uvicorn.run("labelworks.api.app:app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level=log_level, access_log=False)

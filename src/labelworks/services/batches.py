@@ -1,0 +1,126 @@
+"""Batches: staging -> in_progress (finalized) -> completed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from labelworks.db.tables import Batch, Project, Task
+from labelworks.db.types import utcnow
+from labelworks.errors import Conflict, InvalidRequest
+from labelworks.services.names import check_name
+from labelworks.services.projects import get_project
+from labelworks.services.scope import Tenant, found, owned
+from labelworks.services.urls import check_callback_url
+
+BATCH_STATUSES = ("staging", "in_progress", "completed")
+
+
+def get_batch(session: Session, tenant: Tenant, name: str) -> Batch:
+    stmt = owned(select(Batch), Batch, tenant).where(Batch.name == name)
+    return found(session.scalar(stmt), "batch", name)
+
+
+def project_name(session: Session, batch: Batch) -> str:
+    return session.scalar(select(Project.name).where(Project.id == batch.project_id)) or ""
+
+
+def create_batch(session: Session, tenant: Tenant, body: dict[str, Any]) -> Batch:
+    name = check_name(body.get("name"), "name")
+    project_name = body.get("project")
+    if not isinstance(project_name, str) or not project_name:
+        raise InvalidRequest("is required", "project")
+    project = get_project(session, tenant, project_name)
+    metadata = body.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise InvalidRequest("must be an object", "metadata")
+    callback = body.get("callback") or None
+    if callback is not None:
+        check_callback_url(callback, "callback")
+    batch = Batch(
+        org_id=tenant.org_id, project_id=project.id, name=name, status="staging",
+        callback=callback, metadata_=metadata,
+        calibration_batch=bool(body.get("calibration_batch", False)),
+        self_label_batch=bool(body.get("self_label_batch", False)),
+    )
+    session.add(batch)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"a batch named {name!r} already exists", "name") from None
+    return batch
+
+
+def finalize_batch(session: Session, tenant: Tenant, name: str) -> Batch:
+    batch = get_batch(session, tenant, name)
+    if batch.status == "staging":
+        batch.status = "in_progress"
+        batch.updated_at = utcnow()
+    return batch
+
+
+def set_batch_metadata(session: Session, tenant: Tenant, name: str, metadata: Any) -> Batch:
+    if not isinstance(metadata, dict):
+        raise InvalidRequest("must be an object", "metadata")
+    batch = get_batch(session, tenant, name)
+    batch.metadata_ = metadata
+    batch.updated_at = utcnow()
+    return batch
+
+
+def batch_status(session: Session, tenant: Tenant, name: str) -> dict[str, Any]:
+    batch = get_batch(session, tenant, name)
+    counts = dict(
+        session.execute(
+            select(Task.status, func.count()).where(
+                Task.org_id == tenant.org_id, Task.batch_id == batch.id
+            ).group_by(Task.status)
+        ).all()
+    )
+    return {
+        "status": batch.status,
+        "tasks_pending": counts.get("pending", 0),
+        "tasks_completed": counts.get("completed", 0),
+        "tasks_error": counts.get("error", 0),
+        "tasks_canceled": counts.get("canceled", 0),
+        "pending": counts.get("pending", 0),
+        "completed": counts.get("completed", 0),
+        "error": counts.get("error", 0),
+        "canceled": counts.get("canceled", 0),
+    }
+
+
+def list_batches(
+    session: Session,
+    tenant: Tenant,
+    *,
+    project: str | None,
+    status: str | None,
+    start_time: dt.datetime | None,
+    end_time: dt.datetime | None,
+    exclude_archived: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Batch, str]], int]:
+    stmt = owned(select(Batch, Project.name), Batch, tenant).join(
+        Project, Project.id == Batch.project_id
+    )
+    if project is not None:
+        stmt = stmt.where(Batch.project_id == get_project(session, tenant, project).id)
+    if status is not None:
+        if status not in BATCH_STATUSES:
+            raise InvalidRequest(f"must be one of {', '.join(BATCH_STATUSES)}", "status")
+        stmt = stmt.where(Batch.status == status)
+    if start_time is not None:
+        stmt = stmt.where(Batch.created_at >= start_time)
+    if end_time is not None:
+        stmt = stmt.where(Batch.created_at <= end_time)
+    if exclude_archived:
+        stmt = stmt.where(Batch.archived.is_(False))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(Batch.created_at, Batch.id).limit(limit).offset(offset))
+    return [(b, p) for b, p in rows.all()], total

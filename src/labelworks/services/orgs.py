@@ -1,0 +1,85 @@
+"""Organisations and their API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from labelworks.db.tables import ApiKey, Org
+from labelworks.db.types import utcnow
+from labelworks.errors import Conflict, InvalidRequest, NotFound, Unauthorized
+from labelworks.services.ids import hash_api_key, new_api_key, new_secret
+from labelworks.services.names import check_name
+from labelworks.services.scope import Tenant
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    id: int
+    prefix: str
+    created_at: str
+    revoked: bool
+
+
+def create_org(session: Session, name: str) -> tuple[Org, str]:
+    """Create an org and its first API key; returns the key in clear (shown once)."""
+    check_name(name, "name")
+    org = Org(name=name, callback_secret=new_secret())
+    session.add(org)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(f"an organisation named {name!r} already exists", "name") from None
+    key = create_key(session, org)
+    return org, key
+
+
+def get_org(session: Session, name: str) -> Org:
+    org = session.scalar(select(Org).where(Org.name == name))
+    if org is None:
+        raise NotFound(f"no organisation named {name!r}", "org")
+    return org
+
+
+def create_key(session: Session, org: Org) -> str:
+    key = new_api_key()
+    session.add(ApiKey(org_id=org.id, prefix=key[:13], key_hash=hash_api_key(key)))
+    session.flush()
+    return key
+
+
+def list_keys(session: Session, org: Org) -> list[KeyInfo]:
+    rows = session.scalars(select(ApiKey).where(ApiKey.org_id == org.id).order_by(ApiKey.id))
+    return [
+        KeyInfo(k.id, k.prefix, k.created_at.isoformat(), k.revoked_at is not None) for k in rows
+    ]
+
+
+def revoke_key(session: Session, org: Org, prefix: str) -> int:
+    """Revoke every live key of the org starting with `prefix` (at least 8 characters)."""
+    if len(prefix) < 8:
+        raise InvalidRequest("give at least 8 characters of the key prefix", "prefix")
+    keys = session.scalars(
+        select(ApiKey).where(ApiKey.org_id == org.id, ApiKey.revoked_at.is_(None))
+    ).all()
+    hits = [k for k in keys if k.prefix.startswith(prefix) or prefix.startswith(k.prefix)]
+    if not hits:
+        raise NotFound(f"no live key with prefix {prefix!r}", "prefix")
+    for k in hits:
+        k.revoked_at = utcnow()
+    return len(hits)
+
+
+def tenant_for_key(session: Session, key: str) -> Tenant:
+    row = session.execute(
+        select(Org.id, Org.name)
+        .join(ApiKey, ApiKey.org_id == Org.id)
+        .where(ApiKey.key_hash == hash_api_key(key), ApiKey.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        raise Unauthorized("invalid or revoked API key")
+    return Tenant(org_id=row.id, org_name=row.name)

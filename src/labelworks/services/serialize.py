@@ -1,0 +1,86 @@
+"""Objects as the Scale v1 API shows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from labelworks.db.tables import Batch, File, Project, ProjectParamVersion, Task
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def task_json(task: Task, project: str, batch: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "task_id": task.task_id,
+        "type": task.type,
+        "status": task.status,
+        "project": project,
+        "batch": batch,
+        "instruction": task.instruction,
+        "params": task.params,
+        "callback_url": task.callback_url,
+        "metadata": task.metadata_,
+        "unique_id": task.unique_id,
+        "tags": task.tags,
+        "priority": task.priority,
+        "is_test": task.is_test,
+        "work_started": task.work_started,
+        "created_at": iso(task.created_at),
+        "updated_at": iso(task.updated_at),
+        "completed_at": iso(task.completed_at),
+        "audits": task.audits,
+        "customer_review_status": task.customer_review_status,
+        "callback_succeeded": task.callback_succeeded,
+    }
+    if task.response is not None:
+        out["response"] = task.response
+    return out
+
+
+def limited_task_json(task: Task, project: str) -> dict[str, Any]:
+    return {"task_id": task.task_id, "status": task.status, "metadata": task.metadata_,
+            "project": project}
+
+
+def batch_json(batch: Batch, project: str) -> dict[str, Any]:
+    return {
+        "name": batch.name,
+        "project": project,
+        "status": batch.status,
+        "callback": batch.callback or "",
+        "calibration_batch": batch.calibration_batch,
+        "self_label_batch": batch.self_label_batch,
+        "metadata": batch.metadata_,
+        "created_at": iso(batch.created_at),
+        "updated_at": iso(batch.updated_at),
+    }
+
+
+def project_json(project: Project, history: list[ProjectParamVersion]) -> dict[str, Any]:
+    return {
+        "name": project.name,
+        "type": project.type,
+        "created_at": iso(project.created_at),
+        "studio": project.studio,
+        "param_history": [
+            {**v.params, "version": v.version, "created_at": iso(v.created_at)} for v in history
+        ],
+    }
+
+
+def file_json(file: File, attachment_url: str) -> dict[str, Any]:
+    return {
+        "id": file.id,
+        "attachment_url": attachment_url,
+        "mime_type": file.content_type,
+        "size": file.size,
+        "filename": file.filename,
+        "sha256": file.sha256,
+        "metadata": file.metadata_,
+        "created_at": iso(file.created_at),
+    }

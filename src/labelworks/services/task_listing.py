@@ -1,0 +1,145 @@
+"""`GET /v1/tasks`: filters and keyset pagination.
+
+The walk orders by `seq` (insertion order) inside the org, so a task created during a walk lands
+after every page already served and each match is returned exactly once. `next_token` is the last
+`seq` served, bound to the filters and signed, so a forged or reused-with-other-filters token is a
+400 rather than a silent wrong page.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from labelworks.db.tables import Project, Task, TaskTag
+from labelworks.errors import InvalidRequest
+from labelworks.services.batches import get_batch
+from labelworks.services.projects import get_project
+from labelworks.services.scope import Tenant, owned
+from labelworks.services.serialize import limited_task_json, task_json
+from labelworks.services.tasks import BatchAlias
+
+TASK_STATUSES = ("pending", "completed", "canceled", "error")
+REVIEW_STATUSES = ("accepted", "fixed", "commented", "rejected", "pending")
+
+
+@dataclass
+class TaskFilters:
+    start_time: dt.datetime | None = None
+    end_time: dt.datetime | None = None
+    status: str | None = None
+    type: str | None = None
+    project: str | None = None
+    batch: str | None = None
+    customer_review_status: list[str] = field(default_factory=list)
+    unique_id: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    completed_after: dt.datetime | None = None
+    completed_before: dt.datetime | None = None
+    updated_after: dt.datetime | None = None
+    updated_before: dt.datetime | None = None
+
+    def fingerprint(self) -> str:
+        raw = json.dumps(asdict(self), default=str, sort_keys=True)
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def list_tasks(session: Session, tenant: Tenant, filters: TaskFilters, *, limit: int,
+               next_token: str | None, limited: bool, secret: bytes) -> dict[str, Any]:
+    if not 1 <= limit <= 100:
+        raise InvalidRequest("must be between 1 and 100", "limit")
+    after = decode_token(next_token, filters, tenant, secret) if next_token else 0
+    stmt = _filtered(session, tenant, filters)
+    total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Task.seq)
+                                                            .subquery())) or 0
+    page_stmt = (
+        stmt.add_columns(Project.name, BatchAlias.name)
+        .join(Project, Project.id == Task.project_id)
+        .outerjoin(BatchAlias, BatchAlias.id == Task.batch_id)
+        .where(Task.seq > after)
+        .order_by(Task.seq)
+        .limit(limit + 1)
+    )
+    rows = session.execute(page_stmt).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    docs = [limited_task_json(t, p) if limited else task_json(t, p, b) for t, p, b in rows]
+    token = encode_token(rows[-1][0].seq, filters, tenant, secret) if has_more else None
+    return {"docs": docs, "total": total, "limit": limit, "offset": 0, "has_more": has_more,
+            "next_token": token}
+
+
+def _filtered(session: Session, tenant: Tenant, f: TaskFilters) -> Any:
+    stmt = owned(select(Task), Task, tenant)
+    if f.project is not None:
+        stmt = stmt.where(Task.project_id == get_project(session, tenant, f.project).id)
+    if f.batch is not None:
+        stmt = stmt.where(Task.batch_id == get_batch(session, tenant, f.batch).id)
+    if f.status is not None:
+        _one_of(f.status, TASK_STATUSES, "status")
+        stmt = stmt.where(Task.status == f.status)
+    if f.type is not None:
+        stmt = stmt.where(Task.type == f.type)
+    if f.customer_review_status:
+        for s in f.customer_review_status:
+            _one_of(s, REVIEW_STATUSES, "customer_review_status")
+        stmt = stmt.where(Task.customer_review_status.in_(f.customer_review_status))
+    if f.unique_id:
+        stmt = stmt.where(Task.unique_id.in_(f.unique_id))
+    if f.tags:
+        # A task matches when it carries every tag asked for.
+        for tag in f.tags:
+            stmt = stmt.where(Task.seq.in_(
+                select(TaskTag.task_seq).where(TaskTag.org_id == tenant.org_id, TaskTag.tag == tag)
+            ))
+    for column, low, high in (
+        (Task.created_at, f.start_time, f.end_time),
+        (Task.completed_at, f.completed_after, f.completed_before),
+        (Task.updated_at, f.updated_after, f.updated_before),
+    ):
+        if low is not None:
+            stmt = stmt.where(column >= low)
+        if high is not None:
+            stmt = stmt.where(column <= high)
+    return stmt
+
+
+def _one_of(value: str, allowed: tuple[str, ...], field_name: str) -> None:
+    if value not in allowed:
+        raise InvalidRequest(f"must be one of {', '.join(allowed)}", field_name)
+
+
+def _sign(payload: bytes, secret: bytes) -> str:
+    return hmac.new(secret, payload, hashlib.sha256).hexdigest()[:24]
+
+
+def encode_token(seq: int, filters: TaskFilters, tenant: Tenant, secret: bytes) -> str:
+    payload = f"{seq}.{tenant.org_id}.{filters.fingerprint()}".encode()
+    raw = payload + b"." + _sign(payload, secret).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str, filters: TaskFilters, tenant: Tenant, secret: bytes) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        payload, signature = raw.rsplit(b".", 1)
+        seq_s, org_s, fingerprint = payload.decode().split(".")
+        valid = hmac.compare_digest(signature.decode(), _sign(payload, secret))
+    except (ValueError, UnicodeDecodeError):
+        valid = False
+    if not valid:
+        raise InvalidRequest("is not a token this server issued", "next_token")
+    if int(org_s) != tenant.org_id or fingerprint != filters.fingerprint():
+        raise InvalidRequest("was issued for other filters; restart the listing", "next_token")
+    return int(seq_s)
+
+
+__all__ = ["TaskFilters", "list_tasks"]

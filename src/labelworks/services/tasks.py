@@ -1,0 +1,221 @@
+"""Task creation and the per-task write operations of the v1 API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from labelworks.db.tables import Batch, Project, Task, TaskTag
+from labelworks.db.types import utcnow
+from labelworks.errors import Conflict, InvalidRequest
+from labelworks.services.batches import get_batch
+from labelworks.services.ids import new_object_id
+from labelworks.services.project_settings import COMMON_DEFAULTS, split_params
+from labelworks.services.projects import get_project
+from labelworks.services.scope import Tenant, found, owned
+from labelworks.services.serialize import task_json
+from labelworks.services.task_fields import clean_common
+from labelworks.tasktypes import get_task_type
+
+# Keys of a create body that are task fields, not type params.
+COMMON_KEYS = ("project", "batch", "instruction", "callback_url", "metadata", "unique_id",
+               "tags", "priority")
+
+
+def create_task(session: Session, tenant: Tenant, task_type: str, body: Any) -> dict[str, Any]:
+    """Validate everything first, then insert once: a rejected create leaves no trace."""
+    kind = get_task_type(task_type)
+    if not isinstance(body, dict):
+        raise InvalidRequest("must be a JSON object", "body")
+    project, batch = _placement(session, tenant, task_type, body)
+    common = {k: body[k] for k in COMMON_KEYS if k in body and body[k] is not None}
+    _, defaults = split_params(project.params)
+    for key in COMMON_DEFAULTS:
+        if key not in common and key in defaults:
+            common[key] = defaults[key]
+    fields = clean_common(common)
+    type_defaults = {k: v for k, v in defaults.items() if k not in COMMON_DEFAULTS}
+    own = {k: v for k, v in body.items() if k not in COMMON_KEYS}
+    params = kind.validate_params({**type_defaults, **own})
+    now = utcnow()
+    task = Task(
+        task_id=new_object_id(), org_id=tenant.org_id, project_id=project.id,
+        batch_id=batch.id if batch else None, type=task_type, status="pending",
+        instruction=fields.get("instruction"), params=params,
+        callback_url=fields.get("callback_url"), metadata_=fields.get("metadata", {}),
+        unique_id=fields.get("unique_id"), tags=fields.get("tags", []),
+        priority=fields.get("priority", 0), audits=[], created_at=now, updated_at=now,
+    )
+    insert_task(session, tenant, task)
+    return task_json(task, project.name, batch.name if batch else None)
+
+
+def insert_task(session: Session, tenant: Tenant, task: Task) -> None:
+    """Insert a task and its tag rows; the unique index turns a duplicate unique_id into 409."""
+    session.add(task)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        _raise_duplicate(session, tenant, task.unique_id)
+        raise
+    if task.tags:
+        session.add_all(TaskTag(task_seq=task.seq, tag=t, org_id=tenant.org_id) for t in task.tags)
+        session.flush()
+
+
+def _raise_duplicate(session: Session, tenant: Tenant, unique_id: str | None) -> None:
+    if unique_id is None:
+        return
+    existing = session.scalar(
+        owned(select(Task.task_id), Task, tenant).where(Task.unique_id == unique_id)
+    )
+    raise Conflict(
+        f"a task with unique_id {unique_id!r} already exists: {existing}", "unique_id"
+    )
+
+
+def _placement(session: Session, tenant: Tenant, task_type: str,
+               body: dict[str, Any]) -> tuple[Project, Batch | None]:
+    batch = None
+    batch_name = body.get("batch")
+    if batch_name is not None:
+        if not isinstance(batch_name, str):
+            raise InvalidRequest("must be a string", "batch")
+        batch = get_batch(session, tenant, batch_name)
+        if batch.status != "staging":
+            raise InvalidRequest(
+                f"batch {batch_name!r} is {batch.status}; tasks can only be added to a batch in "
+                "staging", "batch")
+    project_name = body.get("project")
+    if project_name is None and batch is not None:
+        project = session.get(Project, batch.project_id)
+        assert project is not None
+    elif not isinstance(project_name, str) or not project_name:
+        raise InvalidRequest("is required", "project")
+    else:
+        project = get_project(session, tenant, project_name)
+    if batch is not None and batch.project_id != project.id:
+        raise InvalidRequest(f"batch {batch.name!r} belongs to another project", "batch")
+    if project.type != task_type:
+        raise InvalidRequest(
+            f"project {project.name!r} takes {project.type} tasks, not {task_type}", "type")
+    return project, batch
+
+
+def _write_tags(session: Session, tenant: Tenant, task: Task) -> None:
+    session.execute(delete(TaskTag).where(TaskTag.task_seq == task.seq))
+    if task.tags:
+        session.add_all(
+            TaskTag(task_seq=task.seq, tag=t, org_id=tenant.org_id) for t in task.tags
+        )
+    session.flush()
+
+
+# --- reads and per-task writes --------------------------------------------------------------
+
+BatchAlias = aliased(Batch)
+
+
+def load_task(session: Session, tenant: Tenant, task_id: str,
+              for_update: bool = False) -> tuple[Task, str, str | None]:
+    stmt = (
+        owned(select(Task, Project.name, BatchAlias.name), Task, tenant)
+        .join(Project, Project.id == Task.project_id)
+        .outerjoin(BatchAlias, BatchAlias.id == Task.batch_id)
+        .where(Task.task_id == task_id)
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=Task)
+    row = found(session.execute(stmt).first(), "task", task_id)
+    return row[0], row[1], row[2]
+
+
+def get_task(session: Session, tenant: Tenant, task_id: str) -> dict[str, Any]:
+    return task_json(*load_task(session, tenant, task_id))
+
+
+def cancel_task(session: Session, tenant: Tenant, task_id: str,
+                clear_unique_id: bool) -> dict[str, Any]:
+    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    if task.status == "completed":
+        raise InvalidRequest("a completed task cannot be canceled", "status")
+    task.status = "canceled"
+    if clear_unique_id:
+        task.unique_id = None
+    task.updated_at = utcnow()
+    session.flush()
+    return task_json(task, project, batch)
+
+
+def audit_task(session: Session, tenant: Tenant, task_id: str, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict) or not isinstance(body.get("accepted"), bool):
+        raise InvalidRequest("is required and must be a boolean", "accepted")
+    comments = body.get("comments")
+    if comments is not None and not isinstance(comments, str):
+        raise InvalidRequest("must be a string", "comments")
+    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    if task.status != "completed":
+        raise InvalidRequest("only a completed task can be audited", "status")
+    now = utcnow()
+    audit = {"accepted": body["accepted"], "comments": comments, "source": "customer",
+             "created_at": now.isoformat()}
+    task.audits = [*task.audits, audit]
+    task.customer_review_status = "accepted" if body["accepted"] else "rejected"
+    task.updated_at = now
+    session.flush()
+    return task_json(task, project, batch)
+
+
+def set_unique_id(session: Session, tenant: Tenant, task_id: str,
+                  unique_id: Any) -> dict[str, Any]:
+    fields = clean_common({"unique_id": unique_id})
+    if "unique_id" not in fields:
+        raise InvalidRequest("is required", "unique_id")
+    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    task.unique_id = fields["unique_id"]
+    task.updated_at = utcnow()
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        _raise_duplicate(session, tenant, fields["unique_id"])
+        raise
+    return task_json(task, project, batch)
+
+
+def clear_unique_id(session: Session, tenant: Tenant, task_id: str) -> dict[str, Any]:
+    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    task.unique_id = None
+    task.updated_at = utcnow()
+    session.flush()
+    return task_json(task, project, batch)
+
+
+def set_metadata(session: Session, tenant: Tenant, task_id: str, metadata: Any) -> dict[str, Any]:
+    fields = clean_common({"metadata": metadata})
+    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    task.metadata_ = fields["metadata"]
+    task.updated_at = utcnow()
+    session.flush()
+    return task_json(task, project, batch)
+
+
+def change_tags(session: Session, tenant: Tenant, task_id: str, tags: Any,
+                how: str) -> dict[str, Any]:
+    """how: set | add | delete."""
+    given = clean_common({"tags": tags})["tags"]
+    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    if how == "set":
+        new = given
+    elif how == "add":
+        new = list(dict.fromkeys([*task.tags, *given]))
+    else:
+        new = [t for t in task.tags if t not in set(given)]
+    task.tags = new
+    task.updated_at = utcnow()
+    _write_tags(session, tenant, task)
+    return task_json(task, project, batch)

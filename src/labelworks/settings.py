@@ -1,0 +1,45 @@
+"""The one place that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LABELWORKS_", extra="ignore")
+
+    data_dir: Path = Path("./labelworks-data")
+    database_url: str | None = None
+    # Uploads above this are refused with 413; JSON bodies have their own, smaller cap.
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_json_bytes: int = 10 * 1024 * 1024
+    allow_private_urls: bool = False
+    # Requests per second per API key (token bucket); 0 disables limiting.
+    rate_limit_per_second: float = 0.0
+    rate_limit_burst: int = 200
+    lease_seconds: int = 600
+    # Base URL clients use to reach this server (for attachment_url); default: the request's.
+    public_url: str | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'labelworks.db').resolve()}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

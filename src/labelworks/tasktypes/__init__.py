@@ -1,0 +1,38 @@
+"""Task types: one module each. `get_task_type(name)` is the only way in."""
+
+from __future__ import annotations
+
+from labelworks.errors import InvalidRequest
+from labelworks.tasktypes.base import TaskType
+from labelworks.tasktypes.categorization import Categorization
+from labelworks.tasktypes.comparison import Comparison
+from labelworks.tasktypes.imageannotation import ImageAnnotation
+from labelworks.tasktypes.namedentityrecognition import NamedEntityRecognition
+from labelworks.tasktypes.textcollection import TextCollection
+from labelworks.tasktypes.transcription import Transcription
+
+REGISTRY: dict[str, TaskType] = {
+    t.name: t
+    for t in (
+        Categorization(),
+        ImageAnnotation(),
+        NamedEntityRecognition(),
+        TextCollection(),
+        Transcription(),
+        Comparison(),
+    )
+}
+SUPPORTED_TYPES: tuple[str, ...] = tuple(sorted(REGISTRY))
+
+
+def get_task_type(name: str) -> TaskType:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise InvalidRequest(
+            f"unsupported task type {name!r}; supported types: {', '.join(SUPPORTED_TYPES)}",
+            "type",
+        ) from None
+
+
+__all__ = ["REGISTRY", "SUPPORTED_TYPES", "TaskType", "get_task_type"]
