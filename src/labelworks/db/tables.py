@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -13,8 +14,10 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Float,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -71,6 +74,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -86,6 +91,9 @@ class Project(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     studio: Mapped[bool] = mapped_column(Boolean, default=False)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Pay rates are set by an operator (`labelworks project set`), never by the customer.
+    rate_per_label: Mapped[float] = mapped_column(Float, default=0.0)
+    rate_per_review: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -136,6 +144,9 @@ class Task(Base):
         Index(None, "org_id", "created_at"),
         Index(None, "org_id", "updated_at"),
         Index(None, "org_id", "completed_at"),
+        Index("ix_tasks_queue", "stage", "org_id", "batch_rank", text("priority DESC"), "seq",
+              postgresql_where=text("open_slots > 0"), sqlite_where=text("open_slots > 0")),
+        Index(None, "org_id", "kind", "project_id"),
     )
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     task_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -160,6 +171,18 @@ class Task(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # --- workforce queue (see services/queue.py) ---
+    # task | gold (evaluation task, scored, mixed into work) | training (qualification)
+    kind: Mapped[str] = mapped_column(String(10), default="task")
+    expected_response: Mapped[dict[str, Any] | None] = mapped_column(Content)
+    initial_response: Mapped[dict[str, Any] | None] = mapped_column(Content)
+    # label -> review -> done; open_slots = leases that may still be handed out at this stage
+    # (0 while its batch is staging, canceled, completed...). The queue index is partial on it.
+    stage: Mapped[str] = mapped_column(String(10), default="label")
+    open_slots: Mapped[int] = mapped_column(Integer, default=0)
+    labels_submitted: Mapped[int] = mapped_column(Integer, default=0)
+    # Studio batch priority (lower first); unprioritised batches share the default rank.
+    batch_rank: Mapped[int] = mapped_column(Integer, default=1_000_000)
 
 
 class TaskTag(Base):
@@ -186,3 +209,192 @@ class File(Base):
     source_url: Mapped[str | None] = mapped_column(Text)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", Content, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- people, teams and Studio -------------------------------------------------------------------
+
+
+class UserSession(Base):
+    """A login: the bearer token's hash, its user and expiry."""
+
+    __tablename__ = "user_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(Base):
+    """Failed logins per email in the current window (rate limiting across processes)."""
+
+    __tablename__ = "login_failures"
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InviteToken(Base):
+    __tablename__ = "invite_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class TeamMember(Base):
+    """A user in an org's private workforce (Scale teams): labeler, member, manager or admin."""
+
+    __tablename__ = "team_members"
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    team_role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StudioAssignment(Base):
+    """A teammate assigned to work on a project."""
+
+    __tablename__ = "studio_assignments"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+
+
+class ProjectGroup(Base):
+    __tablename__ = "project_groups"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProjectGroupMember(Base):
+    __tablename__ = "project_group_members"
+    group_id: Mapped[int] = mapped_column(ForeignKey("project_groups.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+
+
+class BatchGroup(Base):
+    """A Studio batch restricted to some project groups (assign_studio_batches)."""
+
+    __tablename__ = "batch_groups"
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("project_groups.id", ondelete="CASCADE"),
+                                          primary_key=True)
+
+
+# --- the work queue -------------------------------------------------------------------------------
+
+
+class Assignment(Base):
+    """One annotator's (or reviewer's) turn on a task: leased, then submitted/skipped/expired.
+
+    The unique (task, user, stage) index is what guarantees nobody labels a task twice.
+    """
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("task_seq", "user_id", "stage"),
+        Index(None, "status", "lease_expires_at"),
+        Index(None, "user_id", "status"),
+        Index(None, "task_seq", "stage", "status"),
+        Index(None, "org_id", "project_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    task_seq: Mapped[int] = mapped_column(BigId, ForeignKey("tasks.seq", ondelete="CASCADE"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(10), default="label")  # label | review
+    # leased | submitted | skipped | expired | discarded | accepted | rejected
+    status: Mapped[str] = mapped_column(String(12), default="leased")
+    task_kind: Mapped[str] = mapped_column(String(10), default="task")
+    lease_expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    response: Mapped[dict[str, Any] | None] = mapped_column(Content)
+    decision: Mapped[str | None] = mapped_column(String(10))  # review: accept | fix | reject
+    score: Mapped[float | None] = mapped_column(Float)  # gold/training score in [0, 1]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkerProjectStats(Base):
+    """An annotator's standing on one project: rolling gold accuracy, training, pause."""
+
+    __tablename__ = "worker_project_stats"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    gold_scores: Mapped[list[float]] = mapped_column(JSON, default=list)  # most recent last
+    gold_accuracy: Mapped[float | None] = mapped_column(Float)
+    training_scores: Mapped[list[float]] = mapped_column(JSON, default=list)
+    training_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    labels_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    labels_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Earning(Base):
+    """Append-only pay ledger: one row per accepted piece of work (or an adjustment)."""
+
+    __tablename__ = "earnings"
+    __table_args__ = (Index(None, "user_id", "created_at"), Index(None, "created_at"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    assignment_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("assignments.id", ondelete="SET NULL"), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))  # label | review | adjustment
+    amount: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- delivery -------------------------------------------------------------------------------------
+
+
+class OutboxMessage(Base):
+    """A callback to deliver, written in the transaction that completes its task or batch.
+
+    Delivery workers claim rows by setting a lease (`claimed_by`, `claim_expires_at`), so several
+    workers never send one message concurrently, and a crashed worker's claim simply expires.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index(None, "status", "next_attempt_at"), Index(None, "org_id", "task_seq"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    task_seq: Mapped[int | None] = mapped_column(BigId, ForeignKey("tasks.seq", ondelete="CASCADE"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # task | batch
+    url: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(Content)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|succeeded|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claim_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeliveryAttempt(Base):
+    __tablename__ = "delivery_attempts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    outbox_id: Mapped[int] = mapped_column(BigId, ForeignKey("outbox.id", ondelete="CASCADE"),
+                                           index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    duration_ms: Mapped[float | None] = mapped_column(Float)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)

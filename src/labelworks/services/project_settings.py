@@ -24,8 +24,6 @@ class ProjectSettings(StrictModel):
     pools: list[str] = Field(default_factory=lambda: ["platform"])
     require_training: bool = False
     training_pass_rate: Annotated[float, Field(ge=0, le=1)] = 0.8
-    rate_per_label: Annotated[float, Field(ge=0)] = 0.0
-    rate_per_review: Annotated[float, Field(ge=0)] = 0.0
 
 
 SETTING_KEYS = frozenset(ProjectSettings.model_fields)

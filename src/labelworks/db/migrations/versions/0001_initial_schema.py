@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 13:52:27.653060
+Create Date: 2026-11-23 13:58:53.943911
 """
 
 from __future__ import annotations
@@ -25,6 +25,12 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('value', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_instance_secrets'))
+    )
+    op.create_table('login_failures',
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('window_start', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('email', name=op.f('pk_login_failures'))
     )
     op.create_table('orgs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -75,6 +81,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('studio', sa.Boolean(), nullable=False),
     sa.Column('archived', sa.Boolean(), nullable=False),
+    sa.Column('rate_per_label', sa.Float(), nullable=False),
+    sa.Column('rate_per_review', sa.Float(), nullable=False),
     sa.Column('created_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_projects_org_id_orgs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_projects')),
@@ -86,6 +94,8 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('org_id', sa.Integer(), nullable=True),
     sa.Column('password_hash', sa.String(length=200), nullable=True),
+    sa.Column('first_name', sa.String(length=100), nullable=True),
+    sa.Column('last_name', sa.String(length=100), nullable=True),
     sa.Column('created_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_users_org_id_orgs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
@@ -117,6 +127,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_batches_org_id_project_id_created_at'), ['org_id', 'project_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_batches_org_id_status_created_at'), ['org_id', 'status', 'created_at'], unique=False)
 
+    op.create_table('invite_tokens',
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_invite_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_invite_tokens'))
+    )
+    with op.batch_alter_table('invite_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invite_tokens_user_id'), ['user_id'], unique=False)
+
+    op.create_table('project_groups',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('created_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_groups_project_id_projects'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_project_groups')),
+    sa.UniqueConstraint('project_id', 'name', name=op.f('uq_project_groups_project_id_name'))
+    )
     op.create_table('project_param_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -127,6 +158,71 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_project_param_versions')),
     sa.UniqueConstraint('project_id', 'version', name=op.f('uq_project_param_versions_project_id_version'))
     )
+    op.create_table('studio_assignments',
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_studio_assignments_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_studio_assignments_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('project_id', 'user_id', name=op.f('pk_studio_assignments'))
+    )
+    with op.batch_alter_table('studio_assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_studio_assignments_user_id'), ['user_id'], unique=False)
+
+    op.create_table('team_members',
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('team_role', sa.String(length=20), nullable=False),
+    sa.Column('created_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_team_members_org_id_orgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_team_members_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('org_id', 'user_id', name=op.f('pk_team_members'))
+    )
+    with op.batch_alter_table('team_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_team_members_user_id'), ['user_id'], unique=False)
+
+    op.create_table('user_sessions',
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_user_sessions'))
+    )
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+
+    op.create_table('worker_project_stats',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('gold_scores', sa.JSON(), nullable=False),
+    sa.Column('gold_accuracy', sa.Float(), nullable=True),
+    sa.Column('training_scores', sa.JSON(), nullable=False),
+    sa.Column('training_passed', sa.Boolean(), nullable=False),
+    sa.Column('labels_accepted', sa.Integer(), nullable=False),
+    sa.Column('labels_rejected', sa.Integer(), nullable=False),
+    sa.Column('paused', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_worker_project_stats_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_worker_project_stats_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'project_id', name=op.f('pk_worker_project_stats'))
+    )
+    op.create_table('batch_groups',
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['batches.id'], name=op.f('fk_batch_groups_batch_id_batches'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['group_id'], ['project_groups.id'], name=op.f('fk_batch_groups_group_id_project_groups'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('batch_id', 'group_id', name=op.f('pk_batch_groups'))
+    )
+    op.create_table('project_group_members',
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['project_groups.id'], name=op.f('fk_project_group_members_group_id_project_groups'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_project_group_members_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('group_id', 'user_id', name=op.f('pk_project_group_members'))
+    )
+    with op.batch_alter_table('project_group_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_project_group_members_user_id'), ['user_id'], unique=False)
+
     op.create_table('tasks',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('task_id', sa.String(length=32), nullable=False),
@@ -151,6 +247,13 @@ def upgrade() -> None:
     sa.Column('created_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('completed_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('expected_response', labelworks.db.types.Content(), nullable=True),
+    sa.Column('initial_response', labelworks.db.types.Content(), nullable=True),
+    sa.Column('stage', sa.String(length=10), nullable=False),
+    sa.Column('open_slots', sa.Integer(), nullable=False),
+    sa.Column('labels_submitted', sa.Integer(), nullable=False),
+    sa.Column('batch_rank', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['batches.id'], name=op.f('fk_tasks_batch_id_batches'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_tasks_org_id_orgs'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_tasks_project_id_projects'), ondelete='CASCADE'),
@@ -163,11 +266,66 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_tasks_org_id_completed_at'), ['org_id', 'completed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_org_id_created_at'), ['org_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_org_id_customer_review_status_seq'), ['org_id', 'customer_review_status', 'seq'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tasks_org_id_kind_project_id'), ['org_id', 'kind', 'project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_org_id_project_id_status_seq'), ['org_id', 'project_id', 'status', 'seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_org_id_seq'), ['org_id', 'seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_org_id_status_seq'), ['org_id', 'status', 'seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_org_id_type_seq'), ['org_id', 'type', 'seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_org_id_updated_at'), ['org_id', 'updated_at'], unique=False)
+
+    op.create_table('assignments',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('task_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=10), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('task_kind', sa.String(length=10), nullable=False),
+    sa.Column('lease_expires_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('response', labelworks.db.types.Content(), nullable=True),
+    sa.Column('decision', sa.String(length=10), nullable=True),
+    sa.Column('score', sa.Float(), nullable=True),
+    sa.Column('created_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_assignments_org_id_orgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_assignments_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['task_seq'], ['tasks.seq'], name=op.f('fk_assignments_task_seq_tasks'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_assignments_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assignments')),
+    sa.UniqueConstraint('task_seq', 'user_id', 'stage', name=op.f('uq_assignments_task_seq_user_id_stage'))
+    )
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assignments_org_id_project_id_status'), ['org_id', 'project_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assignments_status_lease_expires_at'), ['status', 'lease_expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assignments_task_seq_stage_status'), ['task_seq', 'stage', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assignments_user_id_status'), ['user_id', 'status'], unique=False)
+
+    op.create_table('outbox',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('task_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('url', sa.Text(), nullable=False),
+    sa.Column('payload', labelworks.db.types.Content(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_by', sa.String(length=100), nullable=True),
+    sa.Column('claim_expires_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_status_code', sa.Integer(), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['batch_id'], ['batches.id'], name=op.f('fk_outbox_batch_id_batches'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_outbox_org_id_orgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['task_seq'], ['tasks.seq'], name=op.f('fk_outbox_task_seq_tasks'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_org_id_task_seq'), ['org_id', 'task_seq'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_status_next_attempt_at'), ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('task_tags',
     sa.Column('task_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -180,28 +338,113 @@ def upgrade() -> None:
     with op.batch_alter_table('task_tags', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_tags_org_id_tag_task_seq'), ['org_id', 'tag', 'task_seq'], unique=False)
 
+    op.create_table('delivery_attempts',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('outbox_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('started_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('duration_ms', sa.Float(), nullable=True),
+    sa.Column('status_code', sa.Integer(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], name=op.f('fk_delivery_attempts_outbox_id_outbox'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_attempts'))
+    )
+    with op.batch_alter_table('delivery_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_delivery_attempts_outbox_id'), ['outbox_id'], unique=False)
+
+    op.create_table('earnings',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('amount', sa.Float(), nullable=False),
+    sa.Column('created_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_earnings_assignment_id_assignments'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_earnings_org_id_orgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_earnings_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_earnings_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_earnings')),
+    sa.UniqueConstraint('assignment_id', name=op.f('uq_earnings_assignment_id'))
+    )
+    with op.batch_alter_table('earnings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_earnings_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_earnings_user_id_created_at'), ['user_id', 'created_at'], unique=False)
+
     # ### end Alembic commands ###
+    # The work queue's index: only servable rows (open_slots > 0), in serving order.
+    op.create_index('ix_tasks_queue', 'tasks',
+                    ['stage', 'org_id', 'batch_rank', sa.text('priority DESC'), 'seq'],
+                    postgresql_where=sa.text('open_slots > 0'),
+                    sqlite_where=sa.text('open_slots > 0'))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_tasks_queue', table_name='tasks')
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('earnings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_earnings_user_id_created_at'))
+        batch_op.drop_index(batch_op.f('ix_earnings_created_at'))
+
+    op.drop_table('earnings')
+    with op.batch_alter_table('delivery_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_delivery_attempts_outbox_id'))
+
+    op.drop_table('delivery_attempts')
     with op.batch_alter_table('task_tags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_tags_org_id_tag_task_seq'))
 
     op.drop_table('task_tags')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_status_next_attempt_at'))
+        batch_op.drop_index(batch_op.f('ix_outbox_org_id_task_seq'))
+
+    op.drop_table('outbox')
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assignments_user_id_status'))
+        batch_op.drop_index(batch_op.f('ix_assignments_task_seq_stage_status'))
+        batch_op.drop_index(batch_op.f('ix_assignments_status_lease_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_assignments_org_id_project_id_status'))
+
+    op.drop_table('assignments')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tasks_org_id_updated_at'))
         batch_op.drop_index(batch_op.f('ix_tasks_org_id_type_seq'))
         batch_op.drop_index(batch_op.f('ix_tasks_org_id_status_seq'))
         batch_op.drop_index(batch_op.f('ix_tasks_org_id_seq'))
         batch_op.drop_index(batch_op.f('ix_tasks_org_id_project_id_status_seq'))
+        batch_op.drop_index(batch_op.f('ix_tasks_org_id_kind_project_id'))
         batch_op.drop_index(batch_op.f('ix_tasks_org_id_customer_review_status_seq'))
         batch_op.drop_index(batch_op.f('ix_tasks_org_id_created_at'))
         batch_op.drop_index(batch_op.f('ix_tasks_org_id_completed_at'))
         batch_op.drop_index(batch_op.f('ix_tasks_org_id_batch_id_status_seq'))
 
     op.drop_table('tasks')
+    with op.batch_alter_table('project_group_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_project_group_members_user_id'))
+
+    op.drop_table('project_group_members')
+    op.drop_table('batch_groups')
+    op.drop_table('worker_project_stats')
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
+
+    op.drop_table('user_sessions')
+    with op.batch_alter_table('team_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_team_members_user_id'))
+
+    op.drop_table('team_members')
+    with op.batch_alter_table('studio_assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_studio_assignments_user_id'))
+
+    op.drop_table('studio_assignments')
     op.drop_table('project_param_versions')
+    op.drop_table('project_groups')
+    with op.batch_alter_table('invite_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invite_tokens_user_id'))
+
+    op.drop_table('invite_tokens')
     with op.batch_alter_table('batches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_batches_org_id_status_created_at'))
         batch_op.drop_index(batch_op.f('ix_batches_org_id_project_id_created_at'))
@@ -222,5 +465,6 @@ def downgrade() -> None:
 
     op.drop_table('api_keys')
     op.drop_table('orgs')
+    op.drop_table('login_failures')
     op.drop_table('instance_secrets')
     # ### end Alembic commands ###

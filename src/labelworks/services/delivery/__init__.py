@@ -1,0 +1,1 @@
+"""Delivery: the callback outbox and the worker that sends it."""
