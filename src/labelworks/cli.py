@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from labelworks.commands import admin, quality, serve
+from labelworks.commands import admin, quality, serve, worker
 
 app = typer.Typer(
     name="labelworks",
@@ -17,6 +17,7 @@ app = typer.Typer(
 serve.register(app)
 admin.register(app)
 quality.register(app)
+worker.register(app)
 
 
 def main() -> None:

@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = 0.0
     rate_limit_burst: int = 200
     lease_seconds: int = 600
+    # Callbacks: a delivery thread runs inside each server process unless disabled.
+    delivery_in_server: bool = True
+    callback_max_attempts: int = 20
+    callback_backoff_base_seconds: float = 30.0  # doubles per attempt, capped, with jitter
+    callback_backoff_max_seconds: float = 3 * 3600.0
+    callback_timeout_seconds: float = 10.0
+    delivery_poll_seconds: float = 0.5
     # Base URL clients use to reach this server (for attachment_url); default: the request's.
     public_url: str | None = None
 

@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from labelworks import __version__
 from labelworks.api.errors import install_error_handlers
 from labelworks.api.limits import BodyLimitMiddleware
 from labelworks.api.ratelimit import RateLimiter
-from labelworks.api.routes import batches, files, health, projects, tasks
+from labelworks.api.routes import batches, deliveries, files, health, projects, tasks
 from labelworks.db.database import Database
 from labelworks.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Labelworks", version=__version__, docs_url="/docs", redoc_url=None)
-    app.state.db = db or Database.open(settings)
+    database = db or Database.open(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = None
+        if settings.delivery_in_server:
+            from labelworks.services.delivery.worker import start_background
+
+            stop = start_background(database)
+        yield
+        if stop is not None:
+            stop()
+
+    app = FastAPI(title="Labelworks", version=__version__, docs_url="/docs", redoc_url=None,
+                  lifespan=lifespan)
+    app.state.db = database
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, json_limit=settings.max_json_bytes,
                        upload_limit=settings.max_upload_bytes)
     app.include_router(health.router)
-    for module in (tasks, batches, projects, files):
+    for module in (tasks, batches, projects, files, deliveries):
         app.include_router(module.router, prefix="/v1")
     return app
 
