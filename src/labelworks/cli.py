@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from labelworks.commands import admin, quality, serve, worker
+from labelworks.commands import admin, quality, serve, worker, workforce
 
 app = typer.Typer(
     name="labelworks",
@@ -18,6 +18,7 @@ serve.register(app)
 admin.register(app)
 quality.register(app)
 worker.register(app)
+workforce.register(app)
 
 
 def main() -> None:

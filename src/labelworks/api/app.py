@@ -11,7 +11,18 @@ from labelworks import __version__
 from labelworks.api.errors import install_error_handlers
 from labelworks.api.limits import BodyLimitMiddleware
 from labelworks.api.ratelimit import RateLimiter
-from labelworks.api.routes import batches, deliveries, files, health, projects, tasks
+from labelworks.api.routes import (
+    auth,
+    batches,
+    deliveries,
+    files,
+    health,
+    projects,
+    quality_tasks,
+    studio,
+    tasks,
+    work,
+)
 from labelworks.db.database import Database
 from labelworks.settings import Settings, get_settings
 
@@ -40,7 +51,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(BodyLimitMiddleware, json_limit=settings.max_json_bytes,
                        upload_limit=settings.max_upload_bytes)
     app.include_router(health.router)
-    for module in (tasks, batches, projects, files, deliveries):
+    app.include_router(auth.router)
+    app.include_router(work.router)
+    for module in (tasks, batches, projects, files, deliveries, studio, quality_tasks):
         app.include_router(module.router, prefix="/v1")
     return app
 

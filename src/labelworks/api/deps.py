@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from labelworks.api.ratelimit import RateLimiter
 from labelworks.db.database import Database
 from labelworks.errors import InvalidRequest, TooManyRequests, Unauthorized
+from labelworks.services.auth import Person, person_for_token
 from labelworks.services.orgs import tenant_for_key
 from labelworks.services.scope import Tenant
 
@@ -53,6 +54,17 @@ def get_tenant(request: Request, db: DbDep) -> Tenant:
 
 
 TenantDep = Annotated[Tenant, Depends(get_tenant)]
+
+
+def get_person(request: Request, db: DbDep) -> Person:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("log in at POST /auth/login and send 'Authorization: Bearer <token>'")
+    with db.read() as session:
+        return person_for_token(session, token)
+
+
+PersonDep = Annotated[Person, Depends(get_person)]
 
 
 async def json_body(request: Request) -> Any:

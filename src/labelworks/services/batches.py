@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -58,8 +58,22 @@ def create_batch(session: Session, tenant: Tenant, body: dict[str, Any]) -> Batc
 def finalize_batch(session: Session, tenant: Tenant, name: str) -> Batch:
     batch = get_batch(session, tenant, name)
     if batch.status == "staging":
+        from labelworks.services.completion import maybe_complete_batch
+        from labelworks.services.project_settings import project_settings
+        from labelworks.services.tasks import GOLD_SLOTS
+
         batch.status = "in_progress"
         batch.updated_at = utcnow()
+        project = session.get(Project, batch.project_id)
+        assert project is not None
+        overlap = project_settings(project.params).overlap
+        # Open the batch's tasks to the work queue.
+        session.execute(
+            update(Task).where(Task.batch_id == batch.id, Task.status == "pending")
+            .values(open_slots=case((Task.kind == "task", overlap), else_=GOLD_SLOTS))
+        )
+        session.flush()
+        maybe_complete_batch(session, batch)  # an empty batch is complete at once
     return batch
 
 

@@ -39,6 +39,11 @@ def task_json(task: Task, project: str, batch: str | None) -> dict[str, Any]:
     }
     if task.response is not None:
         out["response"] = task.response
+    if task.kind != "task":
+        out["kind"] = task.kind
+        out["expected_response"] = task.expected_response
+        if task.initial_response is not None:
+            out["initial_response"] = task.initial_response
     return out
 
 

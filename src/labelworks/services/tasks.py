@@ -13,23 +13,39 @@ from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest
 from labelworks.services.batches import get_batch
 from labelworks.services.ids import new_object_id
-from labelworks.services.project_settings import COMMON_DEFAULTS, split_params
+from labelworks.services.project_settings import COMMON_DEFAULTS, project_settings, split_params
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Tenant, found, owned
 from labelworks.services.serialize import task_json
 from labelworks.services.task_fields import clean_common
 from labelworks.tasktypes import get_task_type
 
+DEFAULT_BATCH_RANK = 1_000_000
+# Effectively unlimited: the unique (task, user) assignment index still stops repeats.
+GOLD_SLOTS = 1_000_000_000
+
 # Keys of a create body that are task fields, not type params.
 COMMON_KEYS = ("project", "batch", "instruction", "callback_url", "metadata", "unique_id",
                "tags", "priority")
 
 
-def create_task(session: Session, tenant: Tenant, task_type: str, body: Any) -> dict[str, Any]:
-    """Validate everything first, then insert once: a rejected create leaves no trace."""
+def create_task(session: Session, tenant: Tenant, task_type: str, body: Any,
+                task_kind: str = "task") -> dict[str, Any]:
+    """Validate everything first, then insert once: a rejected create leaves no trace.
+
+    `task_kind` "gold" (evaluation task) and "training" (qualification task) take an
+    `expected_response` (and gold an optional `initial_response`) validated like a response.
+    """
     kind = get_task_type(task_type)
     if not isinstance(body, dict):
         raise InvalidRequest("must be a JSON object", "body")
+    body = dict(body)
+    expected = initial = None
+    if task_kind != "task":
+        if "expected_response" not in body:
+            raise InvalidRequest("is required", "expected_response")
+        expected = body.pop("expected_response")
+        initial = body.pop("initial_response", None)
     project, batch = _placement(session, tenant, task_type, body)
     common = {k: body[k] for k in COMMON_KEYS if k in body and body[k] is not None}
     _, defaults = split_params(project.params)
@@ -40,6 +56,11 @@ def create_task(session: Session, tenant: Tenant, task_type: str, body: Any) -> 
     type_defaults = {k: v for k, v in defaults.items() if k not in COMMON_DEFAULTS}
     own = {k: v for k, v in body.items() if k not in COMMON_KEYS}
     params = kind.validate_params({**type_defaults, **own})
+    if expected is not None:
+        expected = _as_field(kind.validate_response, params, expected, "expected_response")
+    if initial is not None:
+        initial = _as_field(kind.validate_response, params, initial, "initial_response")
+    settings = project_settings(project.params)
     now = utcnow()
     task = Task(
         task_id=new_object_id(), org_id=tenant.org_id, project_id=project.id,
@@ -48,9 +69,27 @@ def create_task(session: Session, tenant: Tenant, task_type: str, body: Any) -> 
         callback_url=fields.get("callback_url"), metadata_=fields.get("metadata", {}),
         unique_id=fields.get("unique_id"), tags=fields.get("tags", []),
         priority=fields.get("priority", 0), audits=[], created_at=now, updated_at=now,
+        kind=task_kind, expected_response=expected, initial_response=initial,
+        stage="label", labels_submitted=0,
+        batch_rank=batch.priority if batch and batch.priority is not None else DEFAULT_BATCH_RANK,
+        # Served at once unless its batch is still staging (finalize opens it).
+        open_slots=0 if batch is not None else initial_slots(task_kind, settings.overlap),
     )
     insert_task(session, tenant, task)
     return task_json(task, project.name, batch.name if batch else None)
+
+
+def initial_slots(task_kind: str, overlap: int) -> int:
+    """Gold and training tasks are shown to every eligible annotator once; others `overlap` times."""
+    return GOLD_SLOTS if task_kind != "task" else overlap
+
+
+def _as_field(validate: Any, params: dict[str, Any], value: Any, field: str) -> dict[str, Any]:
+    try:
+        return validate(params, value)
+    except InvalidRequest as exc:
+        raise InvalidRequest(exc.message, (exc.field or "response").replace(
+            "response", field, 1)) from None
 
 
 def insert_task(session: Session, tenant: Tenant, task: Task) -> None:
@@ -144,10 +183,17 @@ def cancel_task(session: Session, tenant: Tenant, task_id: str,
     if task.status == "completed":
         raise InvalidRequest("a completed task cannot be canceled", "status")
     task.status = "canceled"
+    task.open_slots = 0
     if clear_unique_id:
         task.unique_id = None
     task.updated_at = utcnow()
     session.flush()
+    if task.batch_id is not None:
+        from labelworks.services.completion import maybe_complete_batch
+
+        batch_row = session.get(Batch, task.batch_id)
+        assert batch_row is not None
+        maybe_complete_batch(session, batch_row)
     return task_json(task, project, batch)
 
 

@@ -1,0 +1,30 @@
+"""/v1/evaluation_tasks/{type} (gold) and /v1/training_tasks/{type} (qualification)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from labelworks.api.deps import DbDep, JsonBody, TenantDep
+from labelworks.services import tasks
+
+router = APIRouter(tags=["quality tasks"])
+
+
+def _quality_json(task: dict[str, Any]) -> dict[str, Any]:
+    return {**task, "id": task["task_id"]}
+
+
+@router.post("/evaluation_tasks/{task_type}")
+def create_evaluation_task(task_type: str, body: JsonBody, tenant: TenantDep,
+                           db: DbDep) -> dict[str, Any]:
+    with db.write() as session:
+        return _quality_json(tasks.create_task(session, tenant, task_type, body, "gold"))
+
+
+@router.post("/training_tasks/{task_type}")
+def create_training_task(task_type: str, body: JsonBody, tenant: TenantDep,
+                         db: DbDep) -> dict[str, Any]:
+    with db.write() as session:
+        return _quality_json(tasks.create_task(session, tenant, task_type, body, "training"))
