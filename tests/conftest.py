@@ -70,11 +70,31 @@ class Backend:
     env: dict[str, str]
     database_url: str
     cleanup: list[str] = field(default_factory=list)
+    _db: object = None
+
+    @property
+    def db(self):  # noqa: ANN201 - labelworks.db.database.Database
+        """The same database the servers use, opened in the test process."""
+        if self._db is None:
+            from labelworks.db.database import Database
+            from labelworks.settings import Settings
+
+            self._db = Database.open(Settings(data_dir=Path(self.env["LABELWORKS_DATA_DIR"]),
+                                              database_url=self.database_url))
+        return self._db
 
     def new_org(self, prefix: str = "org") -> tuple[str, str]:
+        """A fresh org and its API key (in-process: the CLI contract has its own tests)."""
+        from labelworks.services import orgs
+
         name = f"{prefix}-{uuid.uuid4().hex[:8]}"
-        out = cli(self.env, "org", "create", name).stdout.strip().splitlines()
-        return name, out[-1]
+        with self.db.write() as session:
+            _, key = orgs.create_org(session, name)
+        return name, key
+
+    def dispose(self) -> None:
+        if self._db is not None:
+            self._db.engine.dispose()
 
 
 def make_backend(name: str, tmp: Path) -> Backend:
@@ -137,6 +157,7 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             ) -> Iterator[Backend]:
     b = make_backend(request.param, tmp_path_factory.mktemp(request.param))
     yield b
+    b.dispose()
     for db in b.cleanup:
         drop_pg_database(db)
 

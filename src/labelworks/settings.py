@@ -24,11 +24,16 @@ class Settings(BaseSettings):
     lease_seconds: int = 600
     # Callbacks: a delivery thread runs inside each server process unless disabled.
     delivery_in_server: bool = True
+    # 20 attempts over ~24 h: 30 s doubling to a 2 h cap, +-20 % jitter (services/delivery/backoff).
     callback_max_attempts: int = 20
-    callback_backoff_base_seconds: float = 30.0  # doubles per attempt, capped, with jitter
-    callback_backoff_max_seconds: float = 3 * 3600.0
+    callback_backoff_base_seconds: float = 30.0
+    callback_backoff_max_seconds: float = 2 * 3600.0
     callback_timeout_seconds: float = 10.0
     delivery_poll_seconds: float = 0.5
+    # A claimed callback is invisible to other workers this long (raised to cover the timeout).
+    delivery_lease_seconds: float = 60.0
+    # Callbacks in flight at once per worker (threads sharing one HTTP connection pool).
+    delivery_concurrency: int = 16
     # Base URL clients use to reach this server (for attachment_url); default: the request's.
     public_url: str | None = None
 

@@ -17,6 +17,7 @@ from labelworks.api.routes import (
     deliveries,
     files,
     health,
+    invites,
     projects,
     quality_tasks,
     studio,
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                        upload_limit=settings.max_upload_bytes)
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(invites.router)
     app.include_router(work.router)
     for module in (tasks, batches, projects, files, deliveries, studio, quality_tasks):
         app.include_router(module.router, prefix="/v1")

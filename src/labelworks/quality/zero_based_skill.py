@@ -36,5 +36,10 @@ class ZeroBasedSkill(BaseAggregator):
             if iteration % self.lr_steps_to_reduce == 0:
                 lr *= self.lr_reduce_factor
             codes = vote_probas(enc, skills[enc.worker]).argmax(axis=1)
-            skills = skills + lr * (worker_accuracy(enc, codes) - skills)
+            new_skills = skills + lr * (worker_accuracy(enc, codes) - skills)
+            # Once the vote stops changing the update is a no-op; later steps would repeat it.
+            done = np.abs(new_skills - skills).max() < 1e-12
+            skills = new_skills
+            if done:
+                break
         return vote_probas(enc, skills[enc.worker]), skills

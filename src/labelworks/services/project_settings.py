@@ -22,6 +22,7 @@ class ProjectSettings(StrictModel):
     min_gold_accuracy: Annotated[float, Field(ge=0, le=1)] = 0.0
     adaptive_overlap: bool = False
     pools: list[str] = Field(default_factory=lambda: ["platform"])
+    discard_labels_on_pause: bool = False
     require_training: bool = False
     training_pass_rate: Annotated[float, Field(ge=0, le=1)] = 0.8
 

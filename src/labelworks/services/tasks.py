@@ -213,6 +213,9 @@ def audit_task(session: Session, tenant: Tenant, task_id: str, body: Any) -> dic
     task.customer_review_status = "accepted" if body["accepted"] else "rejected"
     task.updated_at = now
     session.flush()
+    from labelworks.services.work.submissions import rework_after_audit
+
+    rework_after_audit(session, task, body["accepted"])
     return task_json(task, project, batch)
 
 

@@ -8,10 +8,12 @@ export hooks live on the same class so that adding a type is one new file.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+import math
+from collections.abc import Callable, Hashable, Iterable
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core.core_schema import ValidationInfo
 
 from labelworks.errors import InvalidRequest, field_path, from_validation_error
 
@@ -61,6 +63,30 @@ Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Names = Annotated[list[Name], AfterValidator(non_empty), AfterValidator(distinct)]
 
 
+def at_least(low_key: str) -> Callable[[Any, ValidationInfo], Any]:
+    """Field validator: this bound must not be below the bound named `low_key`."""
+
+    def check(value: Any, info: ValidationInfo) -> Any:
+        low = info.data.get(low_key)
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"must be at least {low_key} ({low})")
+        return value
+
+    return check
+
+
+def check_number(value: Any, path: str, low: float | None, high: float | None) -> float | int:
+    """A finite JSON number within the optional bounds."""
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or (isinstance(value, float) and not math.isfinite(value)):
+        raise InvalidRequest("must be a finite number", path)
+    if low is not None and value < low:
+        raise InvalidRequest(f"must be at least {low:g}", path)
+    if high is not None and value > high:
+        raise InvalidRequest(f"must be at most {high:g}", path)
+    return value
+
+
 def request_error(exc: ValidationError, data: Any, prefix: tuple[Any, ...] = ()) -> InvalidRequest:
     """`from_validation_error`, with the field path written the way the caller wrote the input.
 
@@ -68,12 +94,15 @@ def request_error(exc: ValidationError, data: Any, prefix: tuple[Any, ...] = ())
     caller never wrote `box` there, so it is dropped. A missing or unknown tag is reported on the
     `type` key the caller has to fix.
     """
-    base = from_validation_error(exc, prefix)
+    message = from_validation_error(exc, prefix).message
     first = exc.errors()[0]
     loc: list[Any] = []
     node = data
     parts = first["loc"]
     for i, part in enumerate(parts):
+        if part == "[key]":  # a bad key of a dict: report it on the dict, naming the key
+            message = f"key {loc.pop()!r}: {message}"
+            break
         if _is_synthetic(node, part, last=i == len(parts) - 1):
             continue
         loc.append(part)
@@ -82,7 +111,7 @@ def request_error(exc: ValidationError, data: Any, prefix: tuple[Any, ...] = ())
         loc.append("type")
         if first["type"] == "union_tag_not_found":
             return InvalidRequest("Field required", field_path((*prefix, *loc)))
-    return InvalidRequest(base.message, field_path((*prefix, *loc)))
+    return InvalidRequest(message, field_path((*prefix, *loc)))
 
 
 def _is_synthetic(node: Any, part: Any, last: bool) -> bool:
@@ -144,3 +173,23 @@ class TaskType:
 
         May complete `response` in place with values derived from the params (e.g. span text).
         """
+
+    # --- quality hooks (workforce): overridden by types that can do better -------------------
+
+    def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
+                  weights: list[float]) -> tuple[dict[str, Any], float]:
+        """One answer from several annotators' responses, with a confidence in [0, 1].
+
+        Default (free text): the answer of the most skilled annotator, as-is.
+        """
+        best = max(range(len(responses)), key=lambda i: weights[i])
+        return responses[best], weights[best] / (sum(weights) or 1.0)
+
+    def score(self, params: dict[str, Any], response: dict[str, Any],
+              expected: dict[str, Any]) -> float | None:
+        """How well a response matches a known answer (gold), in [0, 1]; None = not scored."""
+        return None
+
+    def categorical_label(self, response: dict[str, Any]) -> str | None:
+        """The single categorical answer of a response, for adaptive overlap; None if n/a."""
+        return None

@@ -1,7 +1,31 @@
-"""/v1/task/{id}/deliveries and /v1/task/{id}/redeliver (filled in by the delivery work)."""
+"""Callback delivery log and redelivery: /v1/task/{id}/deliveries, /v1/task/{id}/redeliver."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
+from labelworks.api.deps import DbDep, TenantDep
+from labelworks.services.delivery import log
+
 router = APIRouter(tags=["deliveries"])
+Json = dict[str, Any]
+
+
+@router.get("/task/{task_id}/deliveries")
+def task_deliveries(task_id: str, tenant: TenantDep, db: DbDep) -> Json:
+    with db.read() as session:
+        return log.task_deliveries(session, tenant, task_id)
+
+
+@router.post("/task/{task_id}/redeliver")
+def redeliver_task(task_id: str, tenant: TenantDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return log.redeliver_task(session, tenant, task_id)
+
+
+@router.get("/batches/{name}/deliveries")
+def batch_deliveries(name: str, tenant: TenantDep, db: DbDep) -> Json:
+    with db.read() as session:
+        return log.batch_deliveries(session, tenant, name)

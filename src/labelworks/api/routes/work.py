@@ -1,7 +1,51 @@
-"""Placeholder router (filled in by the workforce work)."""
+"""/work/...: the worker API (annotators and reviewers, Bearer token)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any, Literal
 
-router = APIRouter()
+from fastapi import APIRouter, Response
+
+from labelworks.api.deps import DbDep, JsonBody, PersonDep, object_body
+from labelworks.errors import InvalidRequest
+from labelworks.services.work import leases, me, submissions
+
+router = APIRouter(prefix="/work", tags=["work"])
+Json = dict[str, Any]
+
+
+@router.post("/next", response_model=None)
+def next_work(body: JsonBody, person: PersonDep, db: DbDep,
+              stage: Literal["label", "review"] = "label") -> Json | Response:
+    body = object_body(body)
+    project = body.get("project")
+    if project is not None and not isinstance(project, str):
+        raise InvalidRequest("must be a string", "project")
+    with db.write() as session:
+        lease = leases.next_assignment(session, person, project, stage,
+                                       db.settings.lease_seconds)
+    return Response(status_code=204) if lease is None else lease
+
+
+@router.post("/assignments/{assignment_id}/submit")
+def submit(assignment_id: int, body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return submissions.submit(session, person, assignment_id, body)
+
+
+@router.post("/assignments/{assignment_id}/skip")
+def skip(assignment_id: int, person: PersonDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return leases.skip(session, person, assignment_id)
+
+
+@router.post("/assignments/{assignment_id}/heartbeat")
+def heartbeat(assignment_id: int, person: PersonDep, db: DbDep) -> Json:
+    with db.write() as session:
+        return leases.heartbeat(session, person, assignment_id, db.settings.lease_seconds)
+
+
+@router.get("/me")
+def my_numbers(person: PersonDep, db: DbDep) -> Json:
+    with db.read() as session:
+        return me.my_numbers(session, person)

@@ -1,0 +1,86 @@
+"""What an org sees of its callbacks: the delivery log of a task or batch, and redelivery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from labelworks.db.tables import DeliveryAttempt, OutboxMessage
+from labelworks.db.types import utcnow
+from labelworks.errors import InvalidRequest
+from labelworks.services.batches import get_batch
+from labelworks.services.delivery.outbox import enqueue, task_payload
+from labelworks.services.scope import Tenant
+from labelworks.services.serialize import iso, task_json
+from labelworks.services.tasks import load_task
+
+
+def task_deliveries(session: Session, tenant: Tenant, task_id: str) -> dict[str, Any]:
+    task, _, _ = load_task(session, tenant, task_id)
+    messages = _messages(session, OutboxMessage.task_seq == task.seq, tenant)
+    return {"task_id": task.task_id, "callback_url": task.callback_url,
+            "callback_succeeded": task.callback_succeeded,
+            "deliveries": _deliveries_json(session, messages)}
+
+
+def batch_deliveries(session: Session, tenant: Tenant, name: str) -> dict[str, Any]:
+    batch = get_batch(session, tenant, name)
+    messages = _messages(session, OutboxMessage.batch_id == batch.id, tenant)
+    return {"batch": batch.name, "callback": batch.callback or "",
+            "deliveries": _deliveries_json(session, messages)}
+
+
+def redeliver_task(session: Session, tenant: Tenant, task_id: str) -> dict[str, Any]:
+    """Send the task's callback again now: a waiting delivery is made due, else a new one queued."""
+    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    if task.status != "completed":
+        raise InvalidRequest("only a completed task has a callback to deliver", "task_id")
+    if not task.callback_url:
+        raise InvalidRequest("the task has no callback_url", "callback_url")
+    now = utcnow()
+    waiting = session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.org_id == tenant.org_id, OutboxMessage.task_seq == task.seq,
+               OutboxMessage.kind == "task", OutboxMessage.status == "pending")
+        .order_by(OutboxMessage.id.desc()).limit(1).with_for_update()
+    )
+    if waiting is not None:
+        if waiting.claim_expires_at is None or waiting.claim_expires_at <= now:
+            waiting.next_attempt_at = now  # otherwise it is being sent right now
+        message = waiting
+    else:
+        payload = task_payload(task, task_json(task, project, batch))
+        message = enqueue(session, tenant.org_id, "task", task.callback_url, payload,
+                          task_seq=task.seq)
+    session.flush()
+    return {"task_id": task.task_id, "delivery": _deliveries_json(session, [message])[0]}
+
+
+def _messages(session: Session, condition: Any, tenant: Tenant) -> list[OutboxMessage]:
+    stmt = (select(OutboxMessage).where(OutboxMessage.org_id == tenant.org_id, condition)
+            .order_by(OutboxMessage.id))
+    return list(session.scalars(stmt))
+
+
+def _deliveries_json(session: Session, messages: list[OutboxMessage]) -> list[dict[str, Any]]:
+    attempts: dict[int, list[dict[str, Any]]] = {m.id: [] for m in messages}
+    if messages:
+        rows = session.scalars(
+            select(DeliveryAttempt).where(DeliveryAttempt.outbox_id.in_(list(attempts)))
+            .order_by(DeliveryAttempt.outbox_id, DeliveryAttempt.attempt, DeliveryAttempt.id))
+        for a in rows:
+            attempts[a.outbox_id].append({
+                "attempt": a.attempt, "started_at": iso(a.started_at),
+                "latency_ms": a.duration_ms, "status_code": a.status_code,
+                "error": a.error if a.error or a.duration_ms is not None else "in progress",
+            })
+    return [
+        {"id": str(m.id), "kind": m.kind, "url": m.url, "status": m.status,
+         "attempt_count": m.attempts, "attempts": attempts[m.id],
+         "next_attempt_at": iso(m.next_attempt_at) if m.status == "pending" else None,
+         "delivered_at": iso(m.delivered_at), "last_status_code": m.last_status_code,
+         "last_error": m.last_error, "created_at": iso(m.created_at)}
+        for m in messages
+    ]

@@ -1,0 +1,138 @@
+"""An org's own workforce (Scale "teams"): who is on it, and with which team role.
+
+Invited people become `users` rows when they do not exist yet, without a password: they set one
+with a one-time invite link (`services/invites.py`). The user role of a new invitee follows the
+team role: a `labeler` becomes an `annotator` (works in the org's queue), a `member`, `manager`
+or `admin` becomes a `customer` of the org (customer staff). An existing user keeps the user
+role they have unless the inviting org created them, in which case `set_role` keeps it in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from labelworks.db.tables import InviteToken, Org, TeamMember, User
+from labelworks.db.types import utcnow
+from labelworks.errors import InvalidRequest, NotFound
+from labelworks.services.scope import Tenant
+from labelworks.services.users import create_user
+
+TEAM_ROLES = ("labeler", "member", "manager", "admin")
+MAX_EMAILS = 1000
+
+
+def user_role_for(team_role: str) -> str:
+    return "annotator" if team_role == "labeler" else "customer"
+
+
+def email_list(value: Any, field: str = "emails", allow_empty: bool = False) -> list[str]:
+    """A JSON list of email addresses -> lower-cased, de-duplicated, order kept."""
+    if not isinstance(value, list) or (not value and not allow_empty):
+        raise InvalidRequest("must be a non-empty list of email addresses"
+                             if not allow_empty else "must be a list of email addresses", field)
+    if len(value) > MAX_EMAILS:
+        raise InvalidRequest(f"at most {MAX_EMAILS} addresses at once", field)
+    out: list[str] = []
+    for i, email in enumerate(value):
+        if not isinstance(email, str) or "@" not in email or len(email) > 320:
+            raise InvalidRequest("must be an email address", f"{field}.{i}")
+        email = email.strip().lower()
+        if email not in out:
+            out.append(email)
+    return out
+
+
+def team_role(value: Any) -> str:
+    if value not in TEAM_ROLES:
+        raise InvalidRequest(f"must be one of {', '.join(TEAM_ROLES)}", "team_role")
+    return str(value)
+
+
+def teammates_by_email(session: Session, tenant: Tenant, emails: list[str],
+                       field: str = "emails") -> dict[str, User]:
+    """The org's teammates with these emails; any other email is a 404 naming it."""
+    if not emails:
+        return {}
+    rows = session.scalars(
+        select(User).join(TeamMember, TeamMember.user_id == User.id)
+        .where(TeamMember.org_id == tenant.org_id, User.email.in_(emails))
+    ).all()
+    found = {u.email: u for u in rows}
+    for i, email in enumerate(emails):
+        if email not in found:
+            raise NotFound(f"{email!r} is not on this team", f"{field}.{i}")
+    return found
+
+
+def list_teammates(session: Session, tenant: Tenant) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(User, TeamMember.team_role).join(TeamMember, TeamMember.user_id == User.id)
+        .where(TeamMember.org_id == tenant.org_id).order_by(User.email)
+    ).all()
+    expiries = _pending_invites(session, [u.id for u, _ in rows if u.password_hash is None])
+    return [teammate_json(user, role, expiries.get(user.id)) for user, role in rows]
+
+
+def teammate_json(user: User, role: str, expiry: Any = None) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "role": role,
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "isStudioLabeler": role == "labeler",
+        # Set while the person has not accepted their invite yet: when the live link expires.
+        "expiry": expiry.isoformat() if expiry is not None else None,
+    }
+
+
+def _pending_invites(session: Session, user_ids: list[int]) -> dict[int, Any]:
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(InviteToken.user_id, func.max(InviteToken.expires_at))
+        .where(InviteToken.user_id.in_(user_ids), InviteToken.used_at.is_(None),
+               InviteToken.expires_at > utcnow())
+        .group_by(InviteToken.user_id)
+    ).all()
+    return {user_id: expires for user_id, expires in rows}
+
+
+def invite_teammates(session: Session, tenant: Tenant, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Add people to the team, creating users as needed; an existing teammate is left as is
+    (use `set_role` to change a role). Returns the whole team."""
+    emails = email_list(body.get("emails"))
+    role = team_role(body.get("team_role"))
+    existing = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
+    members = set(session.scalars(
+        select(TeamMember.user_id).where(TeamMember.org_id == tenant.org_id)))
+    org = session.get(Org, tenant.org_id)
+    for email in emails:
+        user = existing.get(email)
+        if user is None:
+            user = create_user(session, email, user_role_for(role), None, org)
+        if user.id not in members:
+            session.add(TeamMember(org_id=tenant.org_id, user_id=user.id, team_role=role))
+            members.add(user.id)
+    session.flush()
+    return list_teammates(session, tenant)
+
+
+def set_role(session: Session, tenant: Tenant, body: dict[str, Any]) -> list[dict[str, Any]]:
+    emails = email_list(body.get("emails"))
+    role = team_role(body.get("team_role"))
+    users = teammates_by_email(session, tenant, emails)
+    rows = session.scalars(select(TeamMember).where(
+        TeamMember.org_id == tenant.org_id,
+        TeamMember.user_id.in_([u.id for u in users.values()]))).all()
+    for row in rows:
+        row.team_role = role
+    for user in users.values():
+        # Only people this org brought in follow their team role; others keep theirs.
+        if user.org_id == tenant.org_id and user.role in ("annotator", "customer"):
+            user.role = user_role_for(role)
+    session.flush()
+    return list_teammates(session, tenant)
+

@@ -1,0 +1,210 @@
+"""The work queue: hand out leases (`next`), extend them, give them back, expire them.
+
+Correctness rests on the database, not on process memory:
+- the unique (task, user, stage) index on assignments: nobody works a task twice;
+- `tasks.open_slots`, decremented in the same transaction that creates the lease, with the task
+  row locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite serialises writers with
+  `BEGIN IMMEDIATE`): no task gets more leases than its overlap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+
+from labelworks.db.tables import Assignment, BatchGroup, ProjectGroupMember, Task
+from labelworks.db.types import utcnow
+from labelworks.errors import Conflict, NotFound
+from labelworks.services.auth import Person
+from labelworks.services.work.eligibility import EligibleProject, eligible_projects
+from labelworks.services.work.fairshare import FAIR_SHARE
+from labelworks.services.work.views import lease_json
+
+_SWEEP_EVERY = 1.0
+_last_sweep = 0.0
+_sweep_lock = threading.Lock()
+
+
+def next_assignment(session: Session, person: Person, project_name: str | None, stage: str,
+                    lease_seconds: int, rng: random.Random | None = None) -> dict[str, Any] | None:
+    maybe_sweep(session)
+    projects = eligible_projects(session, person, project_name, stage)
+    if not projects:
+        return None
+    rng = rng or random
+    by_org: dict[int, list[EligibleProject]] = defaultdict(list)
+    for p in projects:
+        by_org[p.org_id].append(p)
+    weights = {org: ps[0].org_weight for org, ps in by_org.items()}
+    for org in FAIR_SHARE.order(weights):
+        seq = _pick_in_org(session, person, org, by_org[org], stage, rng)
+        if seq is not None:
+            FAIR_SHARE.served(org, weights[org])
+            return _lease(session, person, seq, stage, lease_seconds)
+    return None
+
+
+def _pick_in_org(session: Session, person: Person, org: int, projects: list[EligibleProject],
+                 stage: str, rng: Any) -> int | None:
+    if stage == "review":
+        return _pick(session, person, org, [p.project_id for p in projects], "review", "task")
+    qualifying = [p.project_id for p in projects if p.qualifying]
+    working = [p for p in projects if not p.qualifying]
+    if qualifying:
+        seq = _pick(session, person, org, qualifying, "label", "training")
+        if seq is not None:
+            return seq
+    if not working:
+        return None
+    gold_projects = [p.project_id for p in working
+                     if p.settings.gold_rate > 0 and rng.random() < p.settings.gold_rate]
+    if gold_projects:
+        seq = _pick(session, person, org, gold_projects, "label", "gold")
+        if seq is not None:
+            return seq
+    return _pick(session, person, org, [p.project_id for p in working], "label", "task")
+
+
+def _pick(session: Session, person: Person, org: int, project_ids: list[int], stage: str,
+          kind: str) -> int | None:
+    done_before = exists().where(Assignment.task_seq == Task.seq,
+                                 Assignment.user_id == person.user_id,
+                                 Assignment.stage == stage)
+    stmt = (
+        select(Task.seq)
+        .where(Task.stage == stage, Task.org_id == org, Task.open_slots > 0, Task.kind == kind,
+               Task.project_id.in_(project_ids), ~done_before)
+        .order_by(Task.batch_rank, Task.priority.desc(), Task.seq)
+        .limit(1)
+    )
+    closed = _closed_batches(session, person, project_ids)
+    if closed:
+        stmt = stmt.where((Task.batch_id.is_(None)) | (Task.batch_id.not_in(closed)))
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return session.scalar(stmt)
+
+
+def _closed_batches(session: Session, person: Person, project_ids: list[int]) -> list[int]:
+    """Batches assigned to project groups this person is not in (assign_studio_batches)."""
+    rows = session.execute(select(BatchGroup.batch_id, BatchGroup.group_id)).all()
+    if not rows:
+        return []
+    mine = set(session.scalars(select(ProjectGroupMember.group_id)
+                               .where(ProjectGroupMember.user_id == person.user_id)))
+    allowed: dict[int, bool] = defaultdict(bool)
+    for batch_id, group_id in rows:
+        allowed[batch_id] |= group_id in mine
+    return [b for b, ok in allowed.items() if not ok]
+
+
+def _lease(session: Session, person: Person, seq: int, stage: str,
+           lease_seconds: int) -> dict[str, Any]:
+    task = session.get(Task, seq)
+    assert task is not None
+    assignment = Assignment(task_seq=seq, org_id=task.org_id, project_id=task.project_id,
+                            user_id=person.user_id, stage=stage, status="leased",
+                            task_kind=task.kind,
+                            lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds))
+    session.add(assignment)
+    task.open_slots -= 1
+    task.work_started = True
+    session.flush()
+    labels = _labels_for_review(session, task) if stage == "review" else None
+    return lease_json(assignment, task, labels)
+
+
+def _labels_for_review(session: Session, task: Task) -> list[dict[str, Any]]:
+    rows = session.scalars(select(Assignment).where(
+        Assignment.task_seq == task.seq, Assignment.stage == "label",
+        Assignment.status == "submitted").order_by(Assignment.id))
+    return [{"label_id": a.id, "response": a.response} for a in rows]
+
+
+def own_assignment(session: Session, person: Person, assignment_id: int,
+                   lock: bool = True) -> Assignment:
+    stmt = select(Assignment).where(Assignment.id == assignment_id,
+                                    Assignment.user_id == person.user_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    assignment = session.scalar(stmt)
+    if assignment is None:
+        raise NotFound(f"no assignment {assignment_id}", "assignment_id")
+    return assignment
+
+
+def require_live(assignment: Assignment) -> None:
+    if assignment.status != "leased":
+        raise Conflict(f"this assignment is already {assignment.status}", "assignment_id")
+    if assignment.lease_expires_at <= utcnow():
+        raise Conflict("the lease has expired; ask for new work", "assignment_id")
+
+
+def heartbeat(session: Session, person: Person, assignment_id: int,
+              lease_seconds: int) -> dict[str, Any]:
+    assignment = own_assignment(session, person, assignment_id)
+    require_live(assignment)
+    assignment.lease_expires_at = utcnow() + dt.timedelta(seconds=lease_seconds)
+    session.flush()
+    from labelworks.services.serialize import iso
+
+    return {"assignment_id": assignment.id, "lease_expires_at": iso(assignment.lease_expires_at)}
+
+
+def skip(session: Session, person: Person, assignment_id: int) -> dict[str, Any]:
+    assignment = own_assignment(session, person, assignment_id)
+    require_live(assignment)
+    assignment.status = "skipped"
+    release_slots(session, {assignment.task_seq: 1}, assignment.stage)
+    return {"assignment_id": assignment.id, "status": "skipped"}
+
+
+def release_slots(session: Session, counts: dict[int, int], stage: str) -> None:
+    """Give leases back to tasks still waiting at that stage."""
+    for seq, n in counts.items():
+        session.execute(update(Task).where(Task.seq == seq, Task.status == "pending",
+                                           Task.stage == stage)
+                        .values(open_slots=Task.open_slots + n))
+    session.flush()
+
+
+def maybe_sweep(session: Session) -> None:
+    """Expire overdue leases, at most once a second per process (an indexed, cheap query)."""
+    global _last_sweep
+    now = time.monotonic()
+    with _sweep_lock:
+        if now - _last_sweep < _SWEEP_EVERY:
+            return
+        _last_sweep = now
+    sweep_expired(session)
+
+
+def sweep_expired(session: Session, limit: int = 1000) -> int:
+    stmt = (select(Assignment.id, Assignment.task_seq, Assignment.stage)
+            .where(Assignment.status == "leased", Assignment.lease_expires_at <= utcnow())
+            .limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = session.execute(stmt).all()
+    if not rows:
+        return 0
+    session.execute(update(Assignment).where(Assignment.id.in_([r.id for r in rows]))
+                    .values(status="expired"))
+    for stage in ("label", "review"):
+        counts: dict[int, int] = defaultdict(int)
+        for r in rows:
+            if r.stage == stage:
+                counts[r.task_seq] += 1
+        release_slots(session, counts, stage)
+    return len(rows)
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Task).where(Task.open_slots > 0)) or 0

@@ -1,0 +1,89 @@
+"""Annotators' standing per project: rolling gold accuracy, training, pauses."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from labelworks.db.tables import Assignment, Task, WorkerProjectStats
+from labelworks.db.types import utcnow
+from labelworks.services.project_settings import ProjectSettings
+
+GOLD_WINDOW = 20  # rolling accuracy over the most recent gold answers
+MIN_GOLD_FOR_PAUSE = 3  # never pause on one unlucky answer
+PRIOR_SKILL = 0.7  # skill assumed before any gold is answered
+
+
+def stats_for(session: Session, user_id: int, project_id: int) -> WorkerProjectStats:
+    row = session.get(WorkerProjectStats, (user_id, project_id))
+    if row is None:
+        row = WorkerProjectStats(user_id=user_id, project_id=project_id, gold_scores=[],
+                                 training_scores=[], training_passed=False, labels_accepted=0,
+                                 labels_rejected=0, paused=False)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def record_gold(session: Session, assignment: Assignment, score: float,
+                settings: ProjectSettings) -> WorkerProjectStats:
+    stats = stats_for(session, assignment.user_id, assignment.project_id)
+    scores = [*stats.gold_scores, score][-GOLD_WINDOW:]
+    stats.gold_scores = scores
+    stats.gold_accuracy = sum(scores) / len(scores)
+    stats.updated_at = utcnow()
+    if (settings.min_gold_accuracy > 0 and len(scores) >= MIN_GOLD_FOR_PAUSE
+            and stats.gold_accuracy < settings.min_gold_accuracy and not stats.paused):
+        stats.paused = True
+        if settings.discard_labels_on_pause:
+            discard_pending_labels(session, assignment.user_id, assignment.project_id)
+    session.flush()
+    return stats
+
+
+def record_training(session: Session, assignment: Assignment, score: float,
+                    settings: ProjectSettings) -> None:
+    stats = stats_for(session, assignment.user_id, assignment.project_id)
+    scores = [*stats.training_scores, score]
+    stats.training_scores = scores
+    total = session.scalar(select(func.count()).select_from(Task).where(
+        Task.project_id == assignment.project_id, Task.kind == "training"))
+    # Qualified once every training task (at most 5) is answered at the pass rate.
+    needed = min(int(total or 0), 5)
+    if len(scores) >= needed and sum(scores) / len(scores) >= settings.training_pass_rate:
+        stats.training_passed = True
+    stats.updated_at = utcnow()
+    session.flush()
+
+
+def discard_pending_labels(session: Session, user_id: int, project_id: int) -> None:
+    """Drop a paused annotator's labels on tasks not yet completed and re-open those slots."""
+    rows = session.execute(
+        select(Assignment.id, Assignment.task_seq).join(Task, Task.seq == Assignment.task_seq)
+        .where(Assignment.user_id == user_id, Assignment.project_id == project_id,
+               Assignment.stage == "label", Assignment.status == "submitted",
+               Task.status == "pending", Task.stage == "label", Task.kind == "task")
+    ).all()
+    for row in rows:
+        session.execute(update(Assignment).where(Assignment.id == row.id)
+                        .values(status="discarded"))
+        session.execute(update(Task).where(Task.seq == row.task_seq).values(
+            labels_submitted=Task.labels_submitted - 1, open_slots=Task.open_slots + 1))
+    session.flush()
+
+
+def skills(session: Session, project_id: int, user_ids: list[int]) -> dict[int, float]:
+    rows = session.execute(select(WorkerProjectStats.user_id, WorkerProjectStats.gold_accuracy)
+                           .where(WorkerProjectStats.project_id == project_id,
+                                  WorkerProjectStats.user_id.in_(user_ids))).all()
+    known = {u: acc for u, acc in rows if acc is not None}
+    return {u: known.get(u, PRIOR_SKILL) for u in user_ids}
+
+
+def add_outcomes(session: Session, project_id: int, accepted: list[int],
+                 rejected: list[int]) -> None:
+    for user_id in accepted:
+        stats_for(session, user_id, project_id).labels_accepted += 1
+    for user_id in rejected:
+        stats_for(session, user_id, project_id).labels_rejected += 1
+    session.flush()

@@ -1,0 +1,30 @@
+"""What a worker is shown: the task without anything that identifies the customer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labelworks.db.tables import Assignment, Task
+from labelworks.services.serialize import iso
+
+
+def worker_task(task: Task) -> dict[str, Any]:
+    params = dict(task.params)
+    hypothesis = params.pop("hypothesis", None)
+    out: dict[str, Any] = {"task_id": task.task_id, "type": task.type,
+                           "instruction": task.instruction, "params": params}
+    if hypothesis is not None:
+        out["hypothesis"] = hypothesis
+    if task.kind == "gold" and task.initial_response is not None:
+        # A review-phase gold check shows a seeded answer to be corrected.
+        out["hypothesis"] = task.initial_response
+    return out
+
+
+def lease_json(assignment: Assignment, task: Task,
+               labels: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    view = worker_task(task)
+    if labels is not None:
+        view["labels"] = labels
+    return {"assignment_id": assignment.id, "stage": assignment.stage, "task": view,
+            "lease_expires_at": iso(assignment.lease_expires_at)}

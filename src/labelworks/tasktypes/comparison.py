@@ -1,0 +1,118 @@
+"""comparison: RLHF preference between two or more model responses to one prompt.
+
+The annotator picks the better response (`chosen`, or "tie" when allowed), optionally ranks all of
+them, and answers any extra fields (likert strength, reasons...).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, TypeAdapter
+
+from labelworks.errors import InvalidRequest
+from labelworks.tasktypes.base import (
+    Flag,
+    Name,
+    StrictModel,
+    TaskType,
+    Text,
+    check_number,
+    first_duplicate,
+)
+from labelworks.tasktypes.fields import (
+    Attachment,
+    BaseField,
+    CategoryField,
+    NumberField,
+    TextField,
+    check_answers,
+    distinct_field_ids,
+)
+
+TIE = "tie"
+
+
+class LikertField(BaseField):
+    """A 1..scale rating, e.g. how much better the chosen response is."""
+
+    type: Literal["likert"]
+    scale: Annotated[int, Field(strict=True, ge=2, le=10)] = 7
+    min_label: str | None = None
+    max_label: str | None = None
+
+    def check_value(self, value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidRequest(f"must be an integer from 1 to {self.scale}", path)
+        return int(check_number(value, path, 1, self.scale))
+
+
+class ModelResponse(StrictModel):
+    id: Name
+    content: Text
+    model: str | None = None
+
+
+def _response_ids(responses: list[ModelResponse]) -> list[ModelResponse]:
+    if len(responses) < 2:
+        raise ValueError("must have at least 2 responses to compare")
+    first_duplicate((r.id for r in responses), "response id")
+    if any(r.id == TIE for r in responses):
+        raise ValueError(f"{TIE!r} is reserved for a tie and cannot be a response id")
+    return responses
+
+
+ComparisonField = Annotated[
+    TextField | NumberField | CategoryField | LikertField, Field(discriminator="type")
+]
+_FIELDS: TypeAdapter[list[ComparisonField]] = TypeAdapter(list[ComparisonField])
+
+
+class ComparisonParams(StrictModel):
+    prompt: Text
+    attachments: list[Attachment] = []
+    responses: Annotated[list[ModelResponse], AfterValidator(_response_ids)]
+    fields: Annotated[list[ComparisonField], AfterValidator(distinct_field_ids)] = []
+    allow_tie: Flag = False
+    ranking: Flag = False
+
+
+class ComparisonResponse(StrictModel):
+    chosen: Name
+    ranking: list[Name] | None = None
+    fields: dict[str, Any] = {}
+
+
+class Comparison(TaskType):
+    """Params `{prompt, responses, attachments?, fields?, allow_tie, ranking}`; response
+    `{"chosen": id | "tie", "ranking"?: [ids], "fields": {field_id: value}}`."""
+
+    name = "comparison"
+    params_model = ComparisonParams
+    response_model = ComparisonResponse
+
+    def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
+        ids = [r["id"] for r in params["responses"]]
+        chosen = response["chosen"]
+        if chosen == TIE and not params.get("allow_tie"):
+            raise InvalidRequest("a tie is not allowed (allow_tie is false)", "response.chosen")
+        if chosen != TIE and chosen not in ids:
+            raise InvalidRequest(f"{chosen!r} is not one of the response ids {ids}",
+                                 "response.chosen")
+        ranking = response.get("ranking")
+        if ranking is None and params.get("ranking"):
+            raise InvalidRequest("is required (ranking is true)", "response.ranking")
+        if ranking is not None:
+            _check_ranking(ranking, ids, chosen)
+        fields = _FIELDS.validate_python(params.get("fields", []))
+        response["fields"] = check_answers(fields, response.get("fields", {}), "response.fields")
+
+
+def _check_ranking(ranking: list[str], ids: list[str], chosen: str) -> None:
+    """A ranking orders every response once, best first, so it starts with the chosen one."""
+    if sorted(ranking) != sorted(ids):
+        raise InvalidRequest(f"must list each response id exactly once: {ids}",
+                             "response.ranking")
+    if chosen != TIE and ranking[0] != chosen:
+        raise InvalidRequest(f"must start with the chosen response {chosen!r}",
+                             "response.ranking.0")

@@ -1,0 +1,190 @@
+"""Form fields and attachments shared by the free-text types (textcollection, transcription) and
+comparison: a task asks a list of questions (`fields`), an annotator answers `{field_id: value}`.
+
+Each field model checks its own answer (`check_value`), so a type that adds a field kind (likert in
+comparison) only adds a model.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, field_validator
+
+from labelworks.errors import InvalidRequest
+from labelworks.tasktypes.base import (
+    Count,
+    Flag,
+    Name,
+    Number,
+    StrictModel,
+    TaskType,
+    Text,
+    at_least,
+    check_number,
+    first_duplicate,
+    non_empty,
+)
+
+AttachmentKind = Literal["text", "image", "website", "audio", "video", "pdf"]
+
+
+class Attachment(StrictModel):
+    """Context shown to the annotator: inline text, or a URL for the other kinds."""
+
+    type: AttachmentKind
+    content: Text
+
+
+def _field_id(value: str) -> str:
+    # Field ids become keys in the response and columns in exports; whitespace breaks both.
+    if any(ch.isspace() for ch in value):
+        raise ValueError("must not contain whitespace")
+    return value
+
+
+FieldId = Annotated[Name, AfterValidator(_field_id)]
+
+
+class BaseField(StrictModel):
+    """What every question has; subclasses add `type`, their options and `check_value`."""
+
+    type: str  # narrowed to a Literal by each kind; declared here so it is dumped first
+    field_id: FieldId
+    title: Name
+    description: str | None = None
+    required: Flag = True
+
+    def check_value(self, value: Any, path: str) -> Any:
+        """Return the normalised answer or raise InvalidRequest at `path`."""
+        raise NotImplementedError
+
+
+class TextField(BaseField):
+    type: Literal["text"]
+    min_characters: Count | None = None
+    max_characters: Annotated[int, Field(strict=True, ge=1)] | None = None
+
+    _max_at_least_min = field_validator("max_characters")(at_least("min_characters"))
+
+    def check_value(self, value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            raise InvalidRequest("must be a string", path)
+        if self.min_characters is not None and len(value) < self.min_characters:
+            raise InvalidRequest(f"must have at least {self.min_characters} characters", path)
+        if self.max_characters is not None and len(value) > self.max_characters:
+            raise InvalidRequest(f"must have at most {self.max_characters} characters", path)
+        return value
+
+
+class NumberField(BaseField):
+    type: Literal["number"]
+    min: Number | None = None
+    max: Number | None = None
+
+    _max_at_least_min = field_validator("max")(at_least("min"))
+
+    def check_value(self, value: Any, path: str) -> float | int:
+        return check_number(value, path, self.min, self.max)
+
+
+class Choice(StrictModel):
+    label: Name
+    value: Name
+
+
+def _choice(item: Any) -> Any:
+    # A bare string is shorthand for a choice whose label and value are the same.
+    return {"label": item, "value": item} if isinstance(item, str) else item
+
+
+def _distinct_values(choices: list[Choice]) -> list[Choice]:
+    first_duplicate((c.value for c in choices), "choice value")
+    return choices
+
+
+Choices = Annotated[
+    list[Annotated[Choice, BeforeValidator(_choice)]],
+    AfterValidator(non_empty),
+    AfterValidator(_distinct_values),
+]
+
+
+class CategoryField(BaseField):
+    type: Literal["category"]
+    choices: Choices
+    allow_multiple: Flag = False
+
+    def check_value(self, value: Any, path: str) -> str | list[str]:
+        if not self.allow_multiple:
+            return self._check_choice(value, path)
+        if not isinstance(value, list) or not value:
+            raise InvalidRequest("must be a non-empty list of choice values", path)
+        picked = [self._check_choice(v, f"{path}.{i}") for i, v in enumerate(value)]
+        try:
+            first_duplicate(picked, "choice")
+        except ValueError as exc:
+            raise InvalidRequest(str(exc), path) from None
+        return picked
+
+    def _check_choice(self, value: Any, path: str) -> str:
+        values = [c.value for c in self.choices]
+        if not isinstance(value, str) or value not in values:
+            raise InvalidRequest(f"{value!r} is not one of the choices {values}", path)
+        return value
+
+
+def distinct_field_ids(fields: list[BaseField]) -> list[BaseField]:
+    """AfterValidator: answers are keyed by field_id, so two questions cannot share one."""
+    first_duplicate((f.field_id for f in fields), "field_id")
+    return fields
+
+
+FormField = Annotated[TextField | NumberField | CategoryField, Field(discriminator="type")]
+FormFields = Annotated[
+    list[FormField], AfterValidator(non_empty), AfterValidator(distinct_field_ids)
+]
+
+
+def check_answers(fields: list[BaseField], answers: dict[str, Any], path: str) -> dict[str, Any]:
+    """Check `{field_id: value}` against the questions; return the answers in question order.
+
+    An empty string or null counts as no answer, so a required field cannot be skipped that way.
+    """
+    known = {f.field_id for f in fields}
+    for field_id in answers:
+        if field_id not in known:
+            raise InvalidRequest(f"unknown field; expected one of {sorted(known)}",
+                                 f"{path}.{field_id}")
+    checked: dict[str, Any] = {}
+    for field in fields:
+        value = answers.get(field.field_id)
+        if value is None or value == "":
+            if field.required:
+                raise InvalidRequest("is required", f"{path}.{field.field_id}")
+            continue
+        checked[field.field_id] = field.check_value(value, f"{path}.{field.field_id}")
+    return checked
+
+
+class FieldCollectionParams(StrictModel):
+    attachments: list[Attachment] = []
+    fields: FormFields
+
+
+class FieldCollectionResponse(StrictModel):
+    fields: dict[str, Any] = {}
+
+
+_FORM_FIELDS: TypeAdapter[list[FormField]] = TypeAdapter(list[FormField])
+
+
+class FieldCollection(TaskType):
+    """Free-text collection: show attachments, ask the fields, store the answers."""
+
+    params_model = FieldCollectionParams
+    response_model = FieldCollectionResponse
+
+    def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
+        fields = _FORM_FIELDS.validate_python(params["fields"])
+        response["fields"] = check_answers(fields, response.get("fields", {}), "response.fields")

@@ -1,0 +1,119 @@
+"""namedentityrecognition: mark character spans of a text with labels from a (nested) label tree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, field_validator
+from pydantic_core.core_schema import ValidationInfo
+
+from labelworks.errors import InvalidRequest
+from labelworks.tasktypes.base import (
+    Count,
+    Flag,
+    Name,
+    StrictModel,
+    TaskType,
+    Text,
+    first_duplicate,
+    non_empty,
+)
+
+
+class EntityLabel(StrictModel):
+    name: Name
+    description: str | None = None
+    children: list[EntityLabel] | None = None
+
+
+def label_names(labels: list[EntityLabel] | list[dict[str, Any]]) -> Iterator[str]:
+    """Every name in the label tree, parents before their children."""
+    for label in labels:
+        if isinstance(label, EntityLabel):
+            name, children = label.name, label.children
+        else:  # stored params are plain JSON
+            name, children = label["name"], label.get("children")
+        yield name
+        yield from label_names(children or [])
+
+
+def _unique_names(labels: list[EntityLabel]) -> list[EntityLabel]:
+    # A span stores only the label name, so a name used twice in the tree would be ambiguous.
+    first_duplicate(label_names(labels), "label name")
+    return labels
+
+
+class NERParams(StrictModel):
+    text: Text
+    labels: Annotated[list[EntityLabel], AfterValidator(non_empty), AfterValidator(_unique_names)]
+    allow_overlapping: Flag = False
+
+
+class Span(StrictModel):
+    """Characters `text[start:end]` (end exclusive), as Python and JavaScript slice strings."""
+
+    start: Count
+    end: Annotated[int, Field(strict=True, ge=1)]
+    label: Name
+    text: str | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: int, info: ValidationInfo) -> int:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError(f"must be greater than start ({start})")
+        return end
+
+
+class NERResponse(StrictModel):
+    annotations: list[Span]
+
+
+class NamedEntityRecognition(TaskType):
+    """Params `{text, labels, allow_overlapping}`; response
+    `{"annotations": [{"start", "end", "label", "text"}]}`, sorted by (start, end)."""
+
+    name = "namedentityrecognition"
+    params_model = NERParams
+    response_model = NERResponse
+
+    def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
+        text: str = params["text"]
+        names = set(label_names(params["labels"]))
+        spans = response["annotations"]
+        for i, span in enumerate(spans):
+            path = f"response.annotations.{i}"
+            if span["end"] > len(text):
+                raise InvalidRequest(f"must be at most the text length ({len(text)})",
+                                     f"{path}.end")
+            if span["label"] not in names:
+                raise InvalidRequest(f"{span['label']!r} is not one of the labels "
+                                     f"{sorted(names)}", f"{path}.label")
+            covered = text[span["start"]:span["end"]]
+            if span.setdefault("text", covered) != covered:
+                raise InvalidRequest(f"does not match the task text at [{span['start']}, "
+                                     f"{span['end']}): {covered!r}", f"{path}.text")
+        order = sorted(range(len(spans)), key=lambda i: (spans[i]["start"], spans[i]["end"]))
+        _check_overlaps(spans, order, params.get("allow_overlapping", False))
+        response["annotations"] = [spans[i] for i in order]
+
+
+def _check_overlaps(spans: list[dict[str, Any]], order: list[int], allowed: bool) -> None:
+    """Compare each span with the furthest-reaching span that starts before it."""
+    reach = -1  # index of the span ending furthest to the right so far
+    seen: set[tuple[int, int, str]] = set()
+    for i in order:
+        span = spans[i]
+        key = (span["start"], span["end"], span["label"])
+        if key in seen:
+            raise InvalidRequest("duplicates another annotation", f"response.annotations.{i}")
+        seen.add(key)
+        if not allowed and reach >= 0 and span["start"] < spans[reach]["end"]:
+            raise InvalidRequest(
+                f"overlaps annotation {reach} (allow_overlapping is false)",
+                f"response.annotations.{i}",
+            )
+        if reach < 0 or span["end"] > spans[reach]["end"]:
+            reach = i
