@@ -89,7 +89,10 @@ def serve(receiver: Receiver) -> ThreadingHTTPServer:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 256  # two workers open 32 connections at once
+
+    httpd = Server(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     receiver.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -12,8 +12,7 @@ import math
 from collections.abc import Callable, Hashable, Iterable
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from pydantic_core.core_schema import ValidationInfo
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
 
 from labelworks.errors import InvalidRequest, field_path, from_validation_error
 

@@ -56,6 +56,34 @@ class Categorization(TaskType):
         except ValueError as exc:
             raise InvalidRequest(str(exc), "response.category") from None
 
+    def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
+                  weights: list[float]) -> tuple[dict[str, Any], float]:
+        """Skill-weighted vote (skills from gold: one-coin Dawid-Skene with clamped gold);
+        with allow_multiple, each category is kept when more than half the weight chose it."""
+        from labelworks.quality import aggregate_preference
+
+        if not params.get("allow_multiple"):
+            label, confidence = aggregate_preference([r["category"] for r in responses], weights)
+            return {"category": label}, confidence
+        total = sum(weights) or 1.0
+        share = {c: sum(w for r, w in zip(responses, weights, strict=True) if c in r["category"])
+                 / total for c in params["categories"]}
+        chosen = [c for c in params["categories"] if share[c] > 0.5]
+        if not chosen:
+            chosen = [max(share, key=lambda c: share[c])]
+        return {"category": chosen}, min(share[c] for c in chosen)
+
+    def score(self, params: dict[str, Any], response: dict[str, Any],
+              expected: dict[str, Any]) -> float | None:
+        got, want = response.get("category"), expected.get("category")
+        if isinstance(want, list) or isinstance(got, list):
+            a, b = set(got or []), set(want or [])
+            return len(a & b) / len(a | b) if a | b else 1.0  # Jaccard for multi-label
+        return 1.0 if got == want else 0.0
+
+    def categorical_label(self, response: dict[str, Any]) -> str | None:
+        value = response.get("category")
+        return value if isinstance(value, str) else None
 
 def _check_known(params: dict[str, Any], category: str, path: str) -> None:
     if category not in params["categories"]:

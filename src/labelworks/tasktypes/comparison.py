@@ -107,6 +107,34 @@ class Comparison(TaskType):
         fields = _FIELDS.validate_python(params.get("fields", []))
         response["fields"] = check_answers(fields, response.get("fields", {}), "response.fields")
 
+    def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
+                  weights: list[float]) -> tuple[dict[str, Any], float]:
+        """Preference: skill-weighted majority on `chosen`; with full rankings, Bradley-Terry
+        over the pairwise wins they imply. Other fields come from the most skilled annotator
+        among those who chose the winner."""
+        from labelworks.quality import aggregate_preference, rank_preferences
+
+        winner, confidence = aggregate_preference([r["chosen"] for r in responses], weights)
+        out: dict[str, Any] = {"chosen": winner}
+        if all(r.get("ranking") for r in responses):
+            ids = [resp["id"] for resp in params["responses"]]
+            pairs = [(r["ranking"][i], r["ranking"][j]) for r in responses
+                     for i in range(len(r["ranking"])) for j in range(i + 1, len(r["ranking"]))]
+            ranking = rank_preferences(ids, pairs)
+            out["ranking"] = sorted(ids, key=lambda x: ranking.ranks[x])
+            out["chosen"] = out["ranking"][0]
+        backers = [i for i, r in enumerate(responses) if r["chosen"] == out["chosen"]] or [0]
+        best = max(backers, key=lambda i: weights[i])
+        out["fields"] = responses[best].get("fields", {})
+        return out, confidence
+
+    def score(self, params: dict[str, Any], response: dict[str, Any],
+              expected: dict[str, Any]) -> float | None:
+        return 1.0 if response.get("chosen") == expected.get("chosen") else 0.0
+
+    def categorical_label(self, response: dict[str, Any]) -> str | None:
+        value = response.get("chosen")
+        return value if isinstance(value, str) else None
 
 def _check_ranking(ranking: list[str], ids: list[str], chosen: str) -> None:
     """A ranking orders every response once, best first, so it starts with the chosen one."""

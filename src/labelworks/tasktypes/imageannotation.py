@@ -202,6 +202,23 @@ class ImageAnnotation(TaskType):
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
         check_annotations(params, response["annotations"], "response")
 
+    def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
+                  weights: list[float]) -> tuple[dict[str, Any], float]:
+        """Geometry consensus: Hungarian matching at IoU 0.5, objects kept by a majority,
+        boxes fused by skill-weighted coordinates, labels by weighted vote."""
+        from labelworks.quality import fuse_annotations
+
+        fused = fuse_annotations([r.get("annotations", []) for r in responses], weights)
+        annotations = [{**a, "uuid": str(uuid4()), "attributes": a.get("attributes", {})}
+                       for a in fused.annotations]
+        return {"annotations": annotations, "global_attributes": {}}, float(fused.agreement)
+
+    def score(self, params: dict[str, Any], response: dict[str, Any],
+              expected: dict[str, Any]) -> float | None:
+        from labelworks.quality import annotation_f1
+
+        return float(annotation_f1(response.get("annotations", []),
+                                   expected.get("annotations", []), 0.5))
 
 def check_annotations(params: dict[str, Any], annotations: list[dict[str, Any]],
                       prefix: str) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, field_validator
-from pydantic_core.core_schema import ValidationInfo
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from labelworks.errors import InvalidRequest
 from labelworks.tasktypes.base import (
@@ -99,6 +98,22 @@ class NamedEntityRecognition(TaskType):
         _check_overlaps(spans, order, params.get("allow_overlapping", False))
         response["annotations"] = [spans[i] for i in order]
 
+    def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
+                  weights: list[float]) -> tuple[dict[str, Any], float]:
+        """Span consensus: skill-weighted vote over exact (start, end, label) spans."""
+        from labelworks.quality import fuse_spans, span_agreement
+
+        per_worker = [r.get("annotations", []) for r in responses]
+        text = params["text"]
+        spans = [{"start": s["start"], "end": s["end"], "label": s["label"],
+                  "text": text[s["start"]:s["end"]]} for s in fuse_spans(per_worker, weights)]
+        return {"annotations": spans}, float(span_agreement(per_worker))
+
+    def score(self, params: dict[str, Any], response: dict[str, Any],
+              expected: dict[str, Any]) -> float | None:
+        from labelworks.quality import span_f1
+
+        return float(span_f1(response.get("annotations", []), expected.get("annotations", [])))
 
 def _check_overlaps(spans: list[dict[str, Any]], order: list[int], allowed: bool) -> None:
     """Compare each span with the furthest-reaching span that starts before it."""
