@@ -70,7 +70,8 @@ def test_unreachable_receiver_is_a_failed_attempt_with_an_error(api, receiver, d
 
     def first_attempt():
         attempts = api.get(f"/task/{task_id}/deliveries").json()["deliveries"][0]["attempts"]
-        return attempts and attempts[0]["status_code"] is None and attempts[0]["error"]
+        done = attempts and attempts[0]["latency_ms"] is not None  # not "in progress"
+        return done and attempts[0]["status_code"] is None and attempts[0]["error"]
 
     assert "ConnectError" in wait_until(first_attempt, what="a failed attempt")
 

@@ -49,12 +49,12 @@ def test_default_backoff_fits_twenty_attempts_in_about_a_day():
 
 
 def test_a_refused_callback_url_is_an_error_not_an_exception():
-    job = Job(1, 1, 1, "http://127.0.0.1:9/x", {"a": 1}, "secret")
+    job = Job(1, 1, "http://127.0.0.1:9/x", {"a": 1}, "secret", None)
     with httpx.Client() as client:
         outcome = send(job, client, Settings(allow_private_urls=False))
     assert outcome.status_code is None and not outcome.ok
     assert outcome.error.startswith("refused:") and "non-public" in outcome.error
-    job = Job(1, 1, 1, "ftp://example.com/x", {"a": 1}, "secret")
+    job = Job(1, 1, "ftp://example.com/x", {"a": 1}, "secret", None)
     with httpx.Client() as client:
         assert "http(s)" in send(job, client, Settings()).error
 

@@ -14,7 +14,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.conftest import make_backend, drop_pg_database, start_server, stop_server
+from tests.conftest import drop_pg_database, make_backend, start_server, stop_server
 from tests.delivery.conftest import (
     FAST,
     callback_succeeded,
@@ -27,7 +27,9 @@ from tests.delivery.conftest import (
 
 
 def slow_ok(n: int) -> int:
-    time.sleep(0.005)  # widen the window in which two workers could collide
+    # Slow enough that one worker's 16 threads cannot keep up: both workers must claim, and
+    # the window in which they could collide on a message is wide.
+    time.sleep(0.05)
     return 200
 
 
@@ -68,8 +70,15 @@ def own_backend(backend, tmp_path):
 
 def test_server_killed_mid_delivery_delivers_after_restart(own_backend, receiver, tmp_path):
     release = threading.Event()
-    url = receiver.url(lambda n: 200 if n > 1 or release.wait(15) else 200)
-    env = {**FAST, "LABELWORKS_CALLBACK_TIMEOUT_SECONDS": "2", "LABELWORKS_DELIVERY_LEASE_SECONDS": "1"}
+
+    def hang_on_first(n: int) -> int:
+        if n == 1:
+            release.wait(15)  # the server is killed while it waits for this answer
+        return 200
+
+    url = receiver.url(hang_on_first)
+    env = {**FAST, "LABELWORKS_CALLBACK_TIMEOUT_SECONDS": "2",
+           "LABELWORKS_DELIVERY_LEASE_SECONDS": "1"}  # lease: 2 * timeout + 1 = 5 s
     server = start_server(own_backend, extra_env=env, log=tmp_path / "first.log")
     db = open_db(own_backend)
     try:

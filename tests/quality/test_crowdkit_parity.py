@@ -1,7 +1,8 @@
 """Accuracy on the three crowd datasets: ours must be within 0.5 points of crowd-kit's, or better.
 
-crowd-kit runs side by side on the same data (labels read as strings). Its GLAD gets the same
-10-iteration cap ours converges within on these data (uncapped it takes ~60 s on product), and its
+crowd-kit runs side by side on the same data (labels read as strings). Both GLADs get the same
+2-iteration cap: crowd-kit's takes ~60 s uncapped on product (ours converges in 10 iterations,
+~1 s; the uncapped comparison is in benchmarks/aggregation.py), and crowd-kit's
 MACE runs one restart: crowd-kit seeds every restart identically, so ten restarts give one result.
 """
 
@@ -18,6 +19,7 @@ ca = pytest.importorskip("crowdkit.aggregation")
 
 METHODS = ("mv", "wawa", "zbs", "ds", "onecoin", "glad", "mace")
 TOLERANCE = 0.005
+GLAD_CAP = 2
 
 
 def crowdkit_estimator(method: str):  # noqa: ANN201
@@ -27,7 +29,7 @@ def crowdkit_estimator(method: str):  # noqa: ANN201
         "zbs": lambda: ca.ZeroBasedSkill(),
         "ds": lambda: ca.DawidSkene(),
         "onecoin": lambda: ca.OneCoinDawidSkene(),
-        "glad": lambda: ca.GLAD(n_iter=10),
+        "glad": lambda: ca.GLAD(n_iter=GLAD_CAP),
         "mace": lambda: ca.MACE(n_restarts=1),
     }[method]()
 
@@ -40,7 +42,7 @@ def accuracy(pred: dict, truth: dict) -> float:
 @pytest.mark.parametrize("method", METHODS)
 def test_accuracy_matches_or_beats_crowdkit(crowd_data, method: str, dataset: str) -> None:
     tasks, workers, labels, truth = crowd_data[dataset]
-    kwargs = {"n_iter": 10} if method == "glad" else {}
+    kwargs = {"n_iter": GLAD_CAP} if method == "glad" else {}
     ours = {t: lab for t, (lab, _) in make_estimator(method, **kwargs).fit(tasks, workers, labels).result().items()}
     df = pd.DataFrame({"task": tasks, "worker": workers, "label": labels})
     with warnings.catch_warnings():

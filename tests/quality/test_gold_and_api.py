@@ -29,7 +29,7 @@ def test_gold_task_stays_at_its_truth_even_when_everyone_disagrees(method: str) 
 @pytest.mark.parametrize("method", sorted(METHODS))
 def test_gold_accuracy_is_reported_per_worker(method: str) -> None:
     est = make_estimator(method).fit(TASKS, WORKERS, LABELS, gold={"t1": "cat", "t2": "dog"})
-    assert est.gold_accuracy_ == {"a": 0.5, "b": 1.0, "c": 0.0}
+    assert est.gold_accuracy_ == {"a": 1.0, "b": 1.0, "c": 0.0}
 
 
 def test_gold_label_no_worker_used_becomes_a_class() -> None:

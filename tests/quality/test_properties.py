@@ -24,7 +24,7 @@ def answer_sets(draw):  # noqa: ANN201
 
 
 @pytest.mark.parametrize("method", sorted(METHODS))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(data=answer_sets())
 def test_renaming_and_reordering_ids_does_not_change_results(method: str, data) -> None:
     tasks, workers, labels, seed = data
@@ -42,20 +42,22 @@ def test_renaming_and_reordering_ids_does_not_change_results(method: str, data) 
     for t in a:
         np.testing.assert_allclose(probas_a[t], probas_b[task_name[t]], atol=1e-6)
         top = np.sort(probas_a[t])[::-1]
-        if top[0] - top[1] > 1e-6:  # exact ties may break either way after float reordering
+        if len(top) < 2 or top[0] - top[1] > 1e-6:  # exact ties may break either way after float reordering
             assert a[t][0] == b[task_name[t]][0]
     for w, s in base.skills_.items():
         assert s == pytest.approx(moved.skills_[worker_name[w]], abs=1e-6)
 
 
 @pytest.mark.parametrize("method", ["wawa", "zbs", "ds", "onecoin", "glad", "mace", "mv"])
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 2**31 - 1), n_classes=st.integers(2, 4))
 def test_worker_who_always_agrees_with_truth_gets_top_skill(method: str, seed: int, n_classes: int) -> None:
     rng = np.random.default_rng(seed)
-    n_tasks, n_workers = 60, 6
+    # Enough reasonable workers that the majority is right almost always: for MV and Wawa a
+    # skill *is* agreement with the majority, so the property only holds when the majority is good.
+    n_tasks, n_workers = 60, 9
     truth = rng.integers(0, n_classes, n_tasks)
-    accuracy = rng.uniform(0.55, 0.8, n_workers)
+    accuracy = rng.uniform(0.6, 0.8, n_workers)
     accuracy[0] = 1.0
     tasks, workers, labels = [], [], []
     for t in range(n_tasks):

@@ -9,7 +9,7 @@ import scaleapi
 from scaleapi.exceptions import ScaleDuplicateResource, ScaleInvalidRequest, ScaleResourceNotFound
 from scaleapi.tasks import TaskType
 from scaleapi.teams import TeammateRole
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 CATS = ["a", "b"]
 
@@ -36,16 +36,12 @@ def _tasks(client, project: str, batch: str, n: int = 2) -> None:
                            attachment="https://example.com/a.png")
 
 
-def _batch_ranks(server, org_name: str, batch_names: list[str]) -> dict[str, set[int]]:
+def _batch_ranks(db, org_name: str, batch_names: list[str]) -> dict[str, set[int]]:
     """{batch name: the set of its tasks' batch_rank}, read straight from the database."""
-    engine = create_engine(server.backend.database_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT b.name, t.batch_rank FROM tasks t JOIN batches b ON b.id = t.batch_id "
-                "JOIN orgs o ON o.id = t.org_id WHERE o.name = :org"), {"org": org_name}).all()
-    finally:
-        engine.dispose()
+    with db.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT b.name, t.batch_rank FROM tasks t JOIN batches b ON b.id = t.batch_id "
+            "JOIN orgs o ON o.id = t.org_id WHERE o.name = :org"), {"org": org_name}).all()
     out: dict[str, set[int]] = {name: set() for name in batch_names}
     for name, rank in rows:
         if name in out:
@@ -145,19 +141,19 @@ def test_set_and_reset_priorities_rerank_the_tasks(client, server, org):
     ordered = client.set_studio_batches_priorities(["b3", "b1"])
     assert [(b.name, b.studio_priority) for b in ordered] == [("b3", 1), ("b1", 2), ("b2", None)]
     assert [b.name for b in client.list_studio_batches()] == ["b3", "b1", "b2"]
-    assert _batch_ranks(server, org[0], ["b1", "b2", "b3"]) == {
+    assert _batch_ranks(server.backend.db, org[0], ["b1", "b2", "b3"]) == {
         "b3": {1}, "b1": {2}, "b2": {1_000_000}}
     # A task added later to a prioritised batch takes the batch's rank.
     client.create_task(TaskType.Categorization, project="colors", batch="b3",
                        attachment="https://example.com/c.png")
-    assert _batch_ranks(server, org[0], ["b3"]) == {"b3": {1}}
+    assert _batch_ranks(server.backend.db, org[0], ["b3"]) == {"b3": {1}}
     # The list is the whole order: a batch left out loses its priority.
     again = client.set_studio_batches_priorities(["b2"])
     assert [(b.name, b.studio_priority) for b in again] == [("b2", 1), ("b1", None), ("b3", None)]
     reset = client.reset_studio_batches_priorities()
     assert [(b.name, b.studio_priority) for b in reset] == [("b1", None), ("b2", None),
                                                             ("b3", None)]
-    assert _batch_ranks(server, org[0], ["b1", "b2", "b3"]) == {
+    assert _batch_ranks(server.backend.db, org[0], ["b1", "b2", "b3"]) == {
         n: {1_000_000} for n in ("b1", "b2", "b3")}
     with pytest.raises(ScaleResourceNotFound):
         client.set_studio_batches_priorities(["b1", "nope"])

@@ -9,20 +9,19 @@ import uuid
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from labelworks.db.tables import Earning, Org, Project, Task, User
 from tests.conftest import cli
+from tests.workforce import direct
 
 CATS = ["a", "b"]
 
 
 @pytest.fixture
 def db(server):
-    engine = create_engine(server.backend.database_url)
-    yield engine
-    engine.dispose()
+    return server.backend.db.engine
 
 
 def _email(name: str = "ann") -> str:
@@ -67,14 +66,15 @@ def test_invite_link_accept_then_login_and_the_token_is_single_use(server, api):
         "email": email, "password": "another password"}).status_code == 401
     assert api.get("/teams").json()[0]["expiry"] is None
 
-    unknown = cli(server.backend.env, "user", "invite-link", _email("nobody"), check=False)
-    assert unknown.returncode == 2 and "no user" in unknown.stderr
+    code, _, err = direct.run(server.backend.db, "user", "invite-link", _email("nobody"))
+    assert code == 2 and "no user" in err
 
 
 def test_expired_invite_token_is_refused(server, api, db):
     email = _email()
     api.post("/teams/invite", json={"emails": [email], "team_role": "member"})
-    token = cli(server.backend.env, "user", "invite-link", email).stdout.split("/")[-1].strip()
+    _, out, _ = direct.run(server.backend.db, "user", "invite-link", email)
+    token = out.strip().rsplit("/", 1)[-1]
     from labelworks.db.tables import InviteToken
 
     with Session(db) as s, s.begin():
@@ -107,12 +107,14 @@ def test_project_set_validates_and_records_a_param_version(server, api, org, db)
     for args, field in ((["--gold-rate", "2"], "gold_rate"), (["--overlap", "0"], "overlap"),
                         (["--pools", "crowd"], "pools"), (["--rate-per-label", "-1"], "rate"),
                         ([], "options")):
-        bad = cli(env, "project", "set", "colors", "--org", org[0], *args, check=False)
-        assert bad.returncode == 2 and field in bad.stderr, (args, bad.stderr)
-    missing = cli(env, "project", "set", "nope", "--org", org[0], "--review", check=False)
-    assert missing.returncode == 2 and "nope" in missing.stderr
+        code, _, err = direct.run(server.backend.db, "project", "set", "colors", "--org", org[0], *args)
+        assert code == 2 and field in err, (args, err)
+    code, _, err = direct.run(server.backend.db, "project", "set", "nope", "--org", org[0], "--review")
+    assert code == 2 and "nope" in err
     # Rates alone do not make a new param version.
-    cli(env, "project", "set", "colors", "--org", org[0], "--rate-per-label", "0.07")
+    code, out, _ = direct.run(server.backend.db, "project", "set", "colors", "--org", org[0],
+                       "--rate-per-label", "0.07")
+    assert code == 0 and "param version 1" in out
     assert len(api.get("/projects/colors").json()["param_history"]) == 2
 
 
@@ -124,14 +126,15 @@ def test_gold_add_is_all_or_nothing(server, api, org, db, tmp_path):
     path = tmp_path / "gold.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     env = server.backend.env
-    bad = cli(env, "gold", "add", "--org", org[0], "--project", "colors", str(path), check=False)
-    assert bad.returncode == 2 and "line 3: expected_response" in bad.stderr, bad.stderr
+    code, _, err = direct.run(server.backend.db, "gold", "add", "--org", org[0], "--project", "colors",
+                       str(path))
+    assert code == 2 and "line 3: expected_response" in err, err
     assert _gold_count(db, org[0]) == 0
 
     path.write_text(json.dumps(good) + "\n{not json\n")
-    broken = cli(env, "gold", "add", "--org", org[0], "--project", "colors", str(path),
-                 check=False)
-    assert broken.returncode == 2 and "line 2: body: malformed JSON" in broken.stderr
+    code, _, err = direct.run(server.backend.db, "gold", "add", "--org", org[0], "--project", "colors",
+                       str(path))
+    assert code == 2 and "line 2: body: malformed JSON" in err, err
 
     path.write_text("\n".join(json.dumps(line) for line in lines[:2] * 2) + "\n\n")
     ok = cli(env, "gold", "add", "--org", org[0], "--project", "colors", str(path))
@@ -178,13 +181,13 @@ def test_payouts_export_sums_the_ledger_in_the_window(server, api, org, db, tmp_
     assert rows == [["email", "labels", "reviews", "amount"],
                     [ann, "4", "1", "0.60"], [bob, "1", "0", "1.01"]]
 
-    only = cli(env, "payouts", "export", "--from", "2001-03-01T00:00:00Z", "--to", "2001-03-31",
-               "--org", org[0], "-o", "-").stdout
-    assert only.splitlines()[1:] == [f"{ann},3,1,0.50", f"{bob},1,0,1.01"]
+    code, only, _ = direct.run(server.backend.db, "payouts", "export", "--from", "2001-03-01T00:00:00Z",
+                        "--to", "2001-03-31", "--org", org[0], "-o", "-")
+    assert code == 0 and only.splitlines()[1:] == [f"{ann},3,1,0.50", f"{bob},1,0,1.01"]
 
-    bad = cli(env, "payouts", "export", "--from", "2001-03-31", "--to", "2001-03-01", "-o", "-",
-              check=False)
-    assert bad.returncode == 2 and "to" in bad.stderr
-    garbled = cli(env, "payouts", "export", "--from", "March", "--to", "2001-03-01", "-o", "-",
-                  check=False)
-    assert garbled.returncode == 2 and "from" in garbled.stderr
+    code, _, err = direct.run(server.backend.db, "payouts", "export", "--from", "2001-03-31",
+                       "--to", "2001-03-01", "-o", "-")
+    assert code == 2 and "to: must be after" in err
+    code, _, err = direct.run(server.backend.db, "payouts", "export", "--from", "March",
+                       "--to", "2001-03-01", "-o", "-")
+    assert code == 2 and "from: must be an ISO date" in err

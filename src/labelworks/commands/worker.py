@@ -27,7 +27,8 @@ def worker(
     from labelworks.commands.common import cli_errors, open_database
     from labelworks.services.delivery.worker import DeliveryWorker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Signal handlers only set a flag; the main thread passes it on. Handlers installed first,
     # so a SIGTERM during start-up is still a clean exit.
     stop_requested: list[int] = []

@@ -35,9 +35,8 @@ def user_invite_link(email: str) -> None:
     from labelworks.services import invites
     from labelworks.settings import get_settings
 
-    with cli_errors():
-        with open_database().write() as session:
-            token, expires = invites.create_invite(session, email)
+    with cli_errors(), open_database().write() as session:
+        token, expires = invites.create_invite(session, email)
     base = (get_settings().public_url or DEFAULT_PUBLIC_URL).rstrip("/")
     typer.echo(f"invite link for {email.strip().lower()} (one use, expires "
                f"{expires.isoformat(timespec='seconds')}); accept with POST /auth/invite/accept:")
@@ -116,12 +115,11 @@ def gold_add(
     from labelworks.services.scope import Tenant
 
     lines = file.read_text(encoding="utf-8").splitlines()
-    with cli_errors():
-        with open_database().write() as session:
-            org_row = orgs.get_org(session, org)
-            tenant = Tenant(org_row.id, org_row.name)
-            project_row = projects.get_project(session, tenant, project)
-            added = _add_gold_lines(session, tenant, project_row, lines)
+    with cli_errors(), open_database().write() as session:
+        org_row = orgs.get_org(session, org)
+        tenant = Tenant(org_row.id, org_row.name)
+        project_row = projects.get_project(session, tenant, project)
+        added = _add_gold_lines(session, tenant, project_row, lines)
     typer.echo(f"added {added} gold task(s) to project {project!r}")
 
 

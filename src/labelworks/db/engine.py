@@ -26,7 +26,8 @@ def make_engine(settings: Settings) -> Engine:
                                pool_size=20, max_overflow=20)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # Several server processes share PostgreSQL's 100 connections.
+    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:

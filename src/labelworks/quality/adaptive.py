@@ -53,8 +53,19 @@ class AdaptiveOverlapPolicy:
     max_labels: int = 5
 
     def decide(self, labels: Sequence[Hashable], worker_skills: Sequence[float], n_classes: int) -> Decision:
+        """Decision from the labels so far and each labeller's skill (one-coin accuracy)."""
         label, post = label_posterior(labels, worker_skills, n_classes)
-        n = len(labels)
+        return self._decision(len(labels), label, post)
+
+    def decide_from_loglik(self, n_labels: int, classes: Sequence[Hashable], loglik: Sequence[float]) -> Decision:
+        """Decision from any model's per-class log-likelihood (e.g. Dawid-Skene confusion matrices)."""
+        ll = np.asarray(loglik, dtype=np.float64)
+        p = np.exp(ll - ll.max())
+        p /= p.sum()
+        best = int(p.argmax())
+        return self._decision(n_labels, classes[best], float(p[best]))
+
+    def _decision(self, n: int, label: Any, post: float) -> Decision:
         done = n >= self.max_labels or (n >= self.min_labels and post >= self.threshold)
         return Decision(done, label, post)
 
@@ -76,10 +87,11 @@ class SimulationResult:
 
 
 def cross_fitted_skills(
-    tasks: Sequence[Hashable], workers: Sequence[Hashable], labels: Sequence[Hashable], folds: int = 2, seed: int = 0
-) -> list[tuple[set[Any], dict[Any, float]]]:
+    tasks: Sequence[Hashable], workers: Sequence[Hashable], labels: Sequence[Hashable], folds: int = 2, seed: int = 0, model: str = "onecoin"
+) -> list[tuple[set[Any], Any]]:
     """`(tasks of the fold, skills)` per fold, skills of tasks, worker skills estimated (one-coin Dawid-Skene) on the *other* folds only,
     so a simulation never scores a task with skills learned from that task's own answers."""
+    from labelworks.quality.dawid_skene import DawidSkene
     from labelworks.quality.one_coin import OneCoinDawidSkene
 
     uniq = sorted(set(tasks), key=str)
@@ -88,8 +100,10 @@ def cross_fitted_skills(
     out = []
     for f in range(folds):
         idx = [i for i, t in enumerate(tasks) if fold_of[t] != f]
-        est = OneCoinDawidSkene().fit([tasks[i] for i in idx], [workers[i] for i in idx], [labels[i] for i in idx])
-        out.append(({t for t in uniq if fold_of[t] == f}, est.skills_))
+        est = (DawidSkene() if model == "ds" else OneCoinDawidSkene()).fit(
+            [tasks[i] for i in idx], [workers[i] for i in idx], [labels[i] for i in idx]
+        )
+        out.append(({t for t in uniq if fold_of[t] == f}, est if model == "ds" else est.skills_))
     return out
 
 
@@ -102,13 +116,18 @@ def simulate_adaptive(
     fixed_overlap: int = 5,
     skills: Mapping[Any, float] | None = None,
     default_skill: float | None = None,
+    model: str = "onecoin",
 ) -> SimulationResult:
     """Replay answers in arrival (row) order, asking for labels only while `policy` says so.
 
     Fixed overlap takes the first `fixed_overlap` answers of each task and picks the label with
     the same skill-weighted posterior, so the comparison isolates *when to stop*. Without
     `skills`, skills come from `cross_fitted_skills` (2 folds); unknown workers get the mean skill.
+    `model="ds"` scores labels with cross-fitted Dawid-Skene confusion matrices and class priors
+    instead of one accuracy per worker (better when workers are biased towards a class).
     """
+    if model == "ds":
+        return _simulate_ds(tasks, workers, labels, truth, policy, fixed_overlap)
     per_task: dict[Any, list[tuple[Any, Any]]] = {}
     for t, w, lab in zip(tasks, workers, labels, strict=True):
         per_task.setdefault(t, []).append((w, lab))
@@ -145,3 +164,45 @@ def simulate_adaptive(
 def _mean_skill(skills: Mapping[Any, Any]) -> float:
     vals = list(skills.values())
     return float(np.mean(vals)) if vals else 0.7
+
+
+def _simulate_ds(
+    tasks: Sequence[Hashable],
+    workers: Sequence[Hashable],
+    labels: Sequence[Hashable],
+    truth: Mapping[Any, Any],
+    policy: AdaptiveOverlapPolicy,
+    fixed_overlap: int,
+) -> SimulationResult:
+    per_task: dict[Any, list[tuple[Any, Any]]] = {}
+    for t, w, lab in zip(tasks, workers, labels, strict=True):
+        per_task.setdefault(t, []).append((w, lab))
+    a_used = f_used = a_hit = f_hit = scored = 0
+    for fold_tasks, est in cross_fitted_skills(tasks, workers, labels, model="ds"):
+        classes = est.classes_.tolist()
+        cls = {c: i for i, c in enumerate(classes)}
+        wk = {w: i for i, w in enumerate(est.encoded_.workers.tolist())}
+        log_err = np.log(np.maximum(est.errors_, 1e-10))  # (worker, given, true)
+        log_avg = np.log(np.maximum(est.errors_.mean(axis=0), 1e-10))  # for workers unseen in the other fold
+        log_prior = np.log(np.maximum(est.priors_, 1e-10))
+        for t in fold_tasks:
+            rows = [
+                (log_err[wk[w], cls[lab]] if w in wk else log_avg[cls[lab]]) for w, lab in per_task[t] if lab in cls
+            ]
+            cum = np.cumsum([log_prior, *rows], axis=0)  # cum[n] = log-likelihood after n labels
+            n = 0
+            decision = policy.decide_from_loglik(0, classes, cum[0])
+            while n < len(rows):
+                n += 1
+                decision = policy.decide_from_loglik(n, classes, cum[n])
+                if decision.done:
+                    break
+            m = min(fixed_overlap, len(rows))
+            fixed = classes[int(np.argmax(cum[m]))]
+            a_used += n
+            f_used += m
+            if t in truth:
+                scored += 1
+                a_hit += decision.label == truth[t]
+                f_hit += fixed == truth[t]
+    return SimulationResult(len(per_task), a_used, a_hit / max(scored, 1), f_used, f_hit / max(scored, 1))

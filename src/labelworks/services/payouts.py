@@ -29,7 +29,7 @@ class Payout:
 def parse_bound(value: str, field: str) -> dt.datetime:
     """An ISO date (midnight UTC) or date-time (UTC unless it says otherwise)."""
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         raise InvalidRequest("must be an ISO date (YYYY-MM-DD) or date-time", field) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

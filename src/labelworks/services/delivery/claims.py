@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from labelworks.db.tables import DeliveryAttempt, OutboxMessage, Org, Task
@@ -30,11 +30,11 @@ class Job:
     """One claimed message, with everything needed to send it outside any transaction."""
 
     outbox_id: int
-    attempt_id: int
     attempt: int
     url: str
     payload: dict[str, Any]
     secret: str
+    task_seq: int | None  # set for task callbacks: the task whose callback_succeeded it decides
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,9 @@ def claim(session: Session, worker_id: str, limit: int, settings: Settings) -> l
     """Claim up to `limit` due messages for `worker_id`, in the caller's write transaction."""
     now = utcnow()
     rows = session.execute(
-        select(OutboxMessage, Org.callback_secret)
+        select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.claimed_by,
+               OutboxMessage.url, OutboxMessage.payload, OutboxMessage.task_seq,
+               OutboxMessage.kind, Org.callback_secret)
         .join(Org, Org.id == OutboxMessage.org_id)
         .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at)
@@ -74,7 +76,8 @@ def claim(session: Session, worker_id: str, limit: int, settings: Settings) -> l
     ).all()
     if not rows:
         return []
-    lapsed = [m.id for m, _ in rows if m.claimed_by is not None]
+    ids = [row.id for row in rows]
+    lapsed = [row.id for row in rows if row.claimed_by is not None]
     if lapsed:
         session.execute(
             update(DeliveryAttempt)
@@ -83,20 +86,47 @@ def claim(session: Session, worker_id: str, limit: int, settings: Settings) -> l
             .values(error=INTERRUPTED)
         )
     expires = now + dt.timedelta(seconds=lease_seconds(settings))
-    attempts = []
-    for message, _ in rows:
-        message.attempts += 1
-        message.claimed_by = worker_id
-        message.claim_expires_at = expires
-        message.next_attempt_at = expires
-        attempts.append(DeliveryAttempt(outbox_id=message.id, attempt=message.attempts,
-                                        started_at=now))
-    session.add_all(attempts)
-    session.flush()
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+        .values(attempts=OutboxMessage.attempts + 1, claimed_by=worker_id,
+                claim_expires_at=expires, next_attempt_at=expires)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(insert(DeliveryAttempt), [
+        {"outbox_id": row.id, "attempt": row.attempts + 1, "started_at": now} for row in rows
+    ])
     return [
-        Job(message.id, attempt.id, message.attempts, message.url, message.payload, secret)
-        for (message, secret), attempt in zip(rows, attempts, strict=True)
+        Job(row.id, row.attempts + 1, row.url, row.payload, row.callback_secret,
+            row.task_seq if row.kind == "task" else None)
+        for row in rows
     ]
+
+
+# Bulk statements (executemany): one round trip each, however many outcomes a turn records.
+_outbox = OutboxMessage.__table__
+_attempts = DeliveryAttempt.__table__
+_record_attempt = (
+    update(_attempts)
+    .where(_attempts.c.outbox_id == bindparam("o_id"), _attempts.c.attempt == bindparam("o_n"))
+    .values(duration_ms=bindparam("duration_ms"), status_code=bindparam("status_code"),
+            error=bindparam("error"))
+)
+_succeed = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("o_id"), _outbox.c.status == "pending")
+    .values(status="succeeded", delivered_at=bindparam("now"), claimed_by=None,
+            claim_expires_at=None, last_status_code=bindparam("status_code"), last_error=None)
+)
+# A failure counts only while the claim is still ours: after a lapsed lease, another worker
+# owns the message and its outcome decides.
+_mine = (_outbox.c.id == bindparam("o_id"), _outbox.c.status == "pending",
+         _outbox.c.claimed_by == bindparam("worker"), _outbox.c.attempts == bindparam("o_n"))
+_retry = update(_outbox).where(*_mine).values(
+    next_attempt_at=bindparam("next_at"), claimed_by=None, claim_expires_at=None,
+    last_status_code=bindparam("status_code"), last_error=bindparam("error"))
+_give_up = update(_outbox).where(*_mine).values(
+    status="failed", claimed_by=None, claim_expires_at=None,
+    last_status_code=bindparam("status_code"), last_error=bindparam("error"))
 
 
 def record(session: Session, worker_id: str, outcomes: list[Outcome], settings: Settings,
@@ -105,47 +135,35 @@ def record(session: Session, worker_id: str, outcomes: list[Outcome], settings: 
     if not outcomes:
         return
     now = utcnow()
-    attempts = {a.id: a for a in session.scalars(select(DeliveryAttempt).where(
-        DeliveryAttempt.id.in_([o.job.attempt_id for o in outcomes])))}
-    messages = {m.id: m for m in session.scalars(select(OutboxMessage).where(
-        OutboxMessage.id.in_([o.job.outbox_id for o in outcomes])))}
-    verdicts: dict[int, bool] = {}
-    for outcome in outcomes:
-        attempt = attempts.get(outcome.job.attempt_id)
-        if attempt is not None:
-            attempt.duration_ms = outcome.duration_ms
-            attempt.status_code = outcome.status_code
-            attempt.error = outcome.error
-        message = messages.get(outcome.job.outbox_id)
-        if message is None or message.status != "pending":
+    conn = session.connection()
+    params = [{"o_id": o.job.outbox_id, "o_n": o.job.attempt, "worker": worker_id, "now": now,
+               "duration_ms": o.duration_ms, "status_code": o.status_code, "error": o.error}
+              for o in outcomes]
+    conn.execute(_record_attempt, params)
+    succeeded = [p for p, o in zip(params, outcomes, strict=True) if o.ok]
+    if succeeded:
+        conn.execute(_succeed, succeeded)
+        _set_callback_succeeded(session, [o.job.task_seq for o in outcomes if o.ok], True)
+    retries = []
+    exhausted = []
+    for p, o in zip(params, outcomes, strict=True):
+        if o.ok:
             continue
-        verdict = _advance(message, outcome, worker_id, now, settings, rng)
-        if verdict is not None and message.task_seq is not None and message.kind == "task":
-            verdicts[message.task_seq] = verdict
-    for verdict in (True, False):
-        seqs = [seq for seq, v in verdicts.items() if v is verdict]
-        if seqs:
-            session.execute(update(Task).where(Task.seq.in_(seqs))
-                            .values(callback_succeeded=verdict))
+        if o.job.attempt >= settings.callback_max_attempts:
+            exhausted.append((p, o))
+        else:
+            delay = retry_delay(o.job.attempt, settings, rng)
+            retries.append({**p, "next_at": now + dt.timedelta(seconds=delay)})
+    if retries:
+        conn.execute(_retry, retries)
+    for p, o in exhausted:  # rare: one statement each, to know whether it applied
+        if conn.execute(_give_up, p).rowcount:
+            _set_callback_succeeded(session, [o.job.task_seq], False)
 
 
-def _advance(message: OutboxMessage, outcome: Outcome, worker_id: str, now: dt.datetime,
-             settings: Settings, rng: random.Random | None) -> bool | None:
-    """Move one message on; returns the task's `callback_succeeded` when it is decided."""
-    mine = message.claimed_by == worker_id and message.attempts == outcome.job.attempt
-    if not outcome.ok and not mine:
-        return None  # our lease lapsed and another worker owns the message now
-    message.last_status_code = outcome.status_code
-    message.last_error = outcome.error
-    message.claimed_by = None
-    message.claim_expires_at = None
-    if outcome.ok:
-        message.status = "succeeded"
-        message.delivered_at = now
-        return True
-    if message.attempts >= settings.callback_max_attempts:
-        message.status = "failed"
-        return False
-    delay = retry_delay(message.attempts, settings, rng)
-    message.next_attempt_at = now + dt.timedelta(seconds=delay)
-    return None
+def _set_callback_succeeded(session: Session, seqs: list[int | None], value: bool) -> None:
+    wanted = sorted({seq for seq in seqs if seq is not None})
+    if wanted:
+        session.execute(update(Task).where(Task.seq.in_(wanted))
+                        .values(callback_succeeded=value)
+                        .execution_options(synchronize_session=False))

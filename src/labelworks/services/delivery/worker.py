@@ -15,6 +15,7 @@ import queue
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,6 +29,7 @@ from labelworks.settings import Settings
 log = logging.getLogger("labelworks.delivery")
 
 MAX_ERROR_PAUSE_SECONDS = 30.0
+GATHER_SECONDS = 0.005
 
 
 def new_worker_id() -> str:
@@ -81,6 +83,7 @@ class DeliveryWorker:
         # Idle, or every thread busy: sleep until a send finishes or the next poll is due.
         if not self._unrecorded:
             self._collect(wait=self.settings.delivery_poll_seconds)
+        self._gather_more()
 
     def _turn(self, pool: ThreadPoolExecutor, client: httpx.Client) -> None:
         """Record finished sends and claim new ones, in one transaction."""
@@ -122,6 +125,13 @@ class DeliveryWorker:
                 item = self._results.get_nowait()
             except queue.Empty:
                 return
+
+    def _gather_more(self) -> None:
+        """Under load, wait a moment for more sends to finish, so one transaction records many."""
+        deadline = time.monotonic() + GATHER_SECONDS
+        while (self._unrecorded and len(self._unrecorded) * 2 < self._in_flight
+               and (left := deadline - time.monotonic()) > 0):
+            self._collect(wait=left)
 
     def _finish(self) -> None:
         """On shutdown: claim nothing more, let the sends in flight end, record them."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from labelworks.db.tables import Assignment, Task, WorkerProjectStats
@@ -15,13 +17,20 @@ PRIOR_SKILL = 0.7  # skill assumed before any gold is answered
 
 
 def stats_for(session: Session, user_id: int, project_id: int) -> WorkerProjectStats:
-    row = session.get(WorkerProjectStats, (user_id, project_id))
-    if row is None:
-        row = WorkerProjectStats(user_id=user_id, project_id=project_id, gold_scores=[],
-                                 training_scores=[], training_passed=False, labels_accepted=0,
-                                 labels_rejected=0, paused=False)
-        session.add(row)
-        session.flush()
+    """The row, created if missing (an upsert: concurrent completions may race to create it),
+    and locked for this transaction on PostgreSQL."""
+    dialect = session.get_bind().dialect.name
+    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert_fn(WorkerProjectStats).values(
+        user_id=user_id, project_id=project_id, gold_scores=[], training_scores=[],
+        training_passed=False, labels_accepted=0, labels_rejected=0, paused=False,
+        updated_at=utcnow()).on_conflict_do_nothing())
+    stmt = select(WorkerProjectStats).where(WorkerProjectStats.user_id == user_id,
+                                            WorkerProjectStats.project_id == project_id)
+    if dialect == "postgresql":
+        stmt = stmt.with_for_update()
+    row = session.scalar(stmt.execution_options(populate_existing=True))
+    assert row is not None
     return row
 
 
