@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response
+from fastapi.responses import FileResponse
 
 from labelworks.api.deps import DbDep, JsonBody, PersonDep, object_body
 from labelworks.errors import InvalidRequest
+from labelworks.services import files
 from labelworks.services.work import leases, me, submissions
 
 router = APIRouter(prefix="/work", tags=["work"])
@@ -49,3 +51,11 @@ def heartbeat(assignment_id: int, person: PersonDep, db: DbDep) -> Json:
 def my_numbers(person: PersonDep, db: DbDep) -> Json:
     with db.read() as session:
         return me.my_numbers(session, person)
+
+
+@router.get("/files/{file_id}")
+def file_content(file_id: str, person: PersonDep, db: DbDep) -> FileResponse:
+    """A task's uploaded media, for a worker who holds a lease in the file's org."""
+    with db.read() as session:
+        record = leases.file_for_worker(session, person, file_id)
+    return FileResponse(files.file_path(db.settings, record), media_type=record.content_type)

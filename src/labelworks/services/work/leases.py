@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import Assignment, BatchGroup, ProjectGroupMember, Task
+from labelworks.db.tables import Assignment, BatchGroup, File, ProjectGroupMember, Task
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, NotFound
 from labelworks.services.auth import Person
@@ -208,3 +208,13 @@ def sweep_expired(session: Session, limit: int = 1000) -> int:
 
 def pending_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Task).where(Task.open_slots > 0)) or 0
+
+
+def file_for_worker(session: Session, person: Person, file_id: str) -> File:
+    """The file, if this person holds a live lease on work of the file's org; else not found."""
+    file = session.get(File, file_id)
+    if file is None or session.scalar(select(Assignment.id).where(
+            Assignment.user_id == person.user_id, Assignment.org_id == file.org_id,
+            Assignment.status == "leased", Assignment.lease_expires_at > utcnow()).limit(1)) is None:
+        raise NotFound(f"no file {file_id!r}", "file_id")
+    return file
