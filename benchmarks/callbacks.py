@@ -11,19 +11,29 @@ send latency (p50/p99 from the delivery log) and the duplicates seen by the rece
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
-import subprocess
 import sys
-import threading
-import time
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _harness import drop_pg, fresh_env, pct  # noqa: E402
+# This script's directory holds a `queue.py` that would shadow the standard library's `queue`
+# (psycopg, concurrent.futures); keep it off the import path and load the harness by file.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("_harness", HERE / "_harness.py")
+assert _spec and _spec.loader
+_harness = sys.modules["_harness"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_harness)
+drop_pg, fresh_env, pct = _harness.drop_pg, _harness.fresh_env, _harness.pct
 
 
 class Receiver(ThreadingHTTPServer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from labelworks.commands import admin, quality, serve, worker, workforce
+from labelworks.commands import admin, quality, serve, transfer, worker, workforce
 
 app = typer.Typer(
     name="labelworks",
@@ -19,6 +19,7 @@ admin.register(app)
 quality.register(app)
 worker.register(app)
 workforce.register(app)
+transfer.register(app)
 
 
 def main() -> None:

@@ -32,8 +32,9 @@ class Receiver:
     base_url: str = ""
     requests: list[Received] = field(default_factory=list)
     scripts: dict[str, Script] = field(default_factory=dict)
-    in_flight: set[str] = field(default_factory=set)
-    overlaps: list[str] = field(default_factory=list)  # a delivery id seen twice at once
+    in_flight: set[tuple[str, str]] = field(default_factory=set)
+    # (path, delivery id) seen twice at once. Expected only when a sender died mid-request.
+    overlaps: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, script: Script | None = None) -> str:
@@ -46,6 +47,11 @@ class Receiver:
         with self.lock:
             return [r for r in self.requests if r.path == path]
 
+    def overlaps_at(self, url: str) -> list[tuple[str, str]]:
+        path = url.removeprefix(self.base_url)
+        with self.lock:
+            return [o for o in self.overlaps if o[0] == path]
+
     def wait_for(self, url: str, count: int, timeout: float = 20.0) -> list[Received]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -56,7 +62,7 @@ class Receiver:
         raise AssertionError(f"{url}: {len(self.to(url))} requests, expected {count}")
 
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> int:
-        delivery = headers.get("labelworks-delivery", "")
+        delivery = (path, headers.get("labelworks-delivery", ""))
         with self.lock:
             count = sum(1 for r in self.requests if r.path == path) + 1
             if delivery in self.in_flight:

@@ -1,8 +1,9 @@
 """Accuracy on the three crowd datasets: ours must be within 0.5 points of crowd-kit's, or better.
 
-crowd-kit runs side by side on the same data (labels read as strings). Both GLADs get the same
-2-iteration cap: crowd-kit's takes ~60 s uncapped on product (ours converges in 10 iterations,
-~1 s; the uncapped comparison is in benchmarks/aggregation.py), and crowd-kit's
+crowd-kit runs side by side on the same data (labels read as strings). crowd-kit's GLAD is capped
+at 3 EM iterations because uncapped it takes ~60 s on product; the cap does not lower the bar
+(capped it scores 0.9306 on product vs 0.928 uncapped; the uncapped comparison is in
+benchmarks/aggregation.py). Ours runs with its defaults. crowd-kit's
 MACE runs one restart: crowd-kit seeds every restart identically, so ten restarts give one result.
 """
 
@@ -19,7 +20,7 @@ ca = pytest.importorskip("crowdkit.aggregation")
 
 METHODS = ("mv", "wawa", "zbs", "ds", "onecoin", "glad", "mace")
 TOLERANCE = 0.005
-GLAD_CAP = 2
+GLAD_CAP = 3
 
 
 def crowdkit_estimator(method: str):  # noqa: ANN201
@@ -42,8 +43,7 @@ def accuracy(pred: dict, truth: dict) -> float:
 @pytest.mark.parametrize("method", METHODS)
 def test_accuracy_matches_or_beats_crowdkit(crowd_data, method: str, dataset: str) -> None:
     tasks, workers, labels, truth = crowd_data[dataset]
-    kwargs = {"n_iter": GLAD_CAP} if method == "glad" else {}
-    ours = {t: lab for t, (lab, _) in make_estimator(method, **kwargs).fit(tasks, workers, labels).result().items()}
+    ours = {t: lab for t, (lab, _) in make_estimator(method).fit(tasks, workers, labels).result().items()}
     df = pd.DataFrame({"task": tasks, "worker": workers, "label": labels})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

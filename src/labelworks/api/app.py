@@ -15,6 +15,7 @@ from labelworks.api.routes import (
     auth,
     batches,
     deliveries,
+    exports,
     files,
     health,
     invites,
@@ -34,6 +35,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Import the quality engine (numpy, scipy, shapely) before the first request, not in it.
+        import labelworks.quality  # noqa: F401
+
         stop = None
         if settings.delivery_in_server:
             from labelworks.services.delivery.worker import start_background
@@ -55,7 +59,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(auth.router)
     app.include_router(invites.router)
     app.include_router(work.router)
-    for module in (tasks, batches, projects, files, deliveries, studio, quality_tasks):
+    for module in (tasks, batches, projects, files, deliveries, studio, quality_tasks, exports):
         app.include_router(module.router, prefix="/v1")
     return app
 

@@ -4,6 +4,9 @@ P(worker w is right on task t) = sigmoid(alpha_w * exp(beta_t)); wrong answers a
 over the other K-1 classes. EM: the E-step is two `bincount`s; the M-step maximises the expected
 log-likelihood plus N(1, 1) priors on alpha and beta with conjugate gradients, as crowd-kit does,
 but each function/gradient evaluation is a handful of vectorised passes over the answers.
+The M-step runs at most 5 CG iterations (crowd-kit: 25): EM only needs the M-step to improve,
+not to converge, and with 25 the loop crawls at 100k+ answers (>100 s vs ~2 s here) for the
+same accuracy (same on duck and product, -0.1 pt on dog).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ class GLAD(BaseAggregator):
         n_iter: int = 100,
         tol: float = 1e-5,
         seed: int = 0,
-        m_step_max_iter: int = 25,
+        m_step_max_iter: int = 5,
         m_step_tol: float = 1e-2,
     ) -> None:
         super().__init__(n_iter, tol, seed)

@@ -8,8 +8,10 @@ export hooks live on the same class so that adding a type is one new file.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
@@ -137,10 +139,31 @@ def parse(model: type[BaseModel], data: Any, prefix: tuple[Any, ...] = ()) -> Ba
         raise request_error(exc, data, prefix) from None
 
 
+@dataclass
+class Record:
+    """A task as exports see it: `services/exports` fills it, the type's export hooks read it.
+
+    `width`/`height` are the image size in pixels when the format needs it (0 = unknown).
+    """
+
+    task_id: str
+    params: dict[str, Any]
+    response: dict[str, Any] | None
+    unique_id: str | None = None
+    instruction: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    width: int = 0
+    height: int = 0
+
+
 class TaskType:
     name: ClassVar[str]
     params_model: ClassVar[type[BaseModel]]
     response_model: ClassVar[type[BaseModel]]
+    # Export formats (services/exports) this type's tasks can be written in.
+    export_formats: ClassVar[tuple[str, ...]] = ("jsonl", "hf")
+    # Whether exports resolve the image size of each task (pixels <-> normalised coordinates).
+    has_images: ClassVar[bool] = False
 
     def validate_params(self, params: dict[str, Any]) -> dict[str, Any]:
         """Check the type-specific params; return them normalised (JSON-ready, no None values).
@@ -192,3 +215,15 @@ class TaskType:
     def categorical_label(self, response: dict[str, Any]) -> str | None:
         """The single categorical answer of a response, for adaptive overlap; None if n/a."""
         return None
+
+    # --- export hooks: overridden by types with a typed representation -----------------------
+
+    def hf_fields(self) -> list[tuple[str, Any]]:
+        """Type-specific Parquet columns (name, pyarrow type) of the `hf` export."""
+        import pyarrow as pa
+
+        return [("params", pa.string()), ("response", pa.string())]
+
+    def hf_row(self, record: Record) -> dict[str, Any]:
+        """Values of `hf_fields` for one task."""
+        return {"params": json.dumps(record.params), "response": json.dumps(record.response)}

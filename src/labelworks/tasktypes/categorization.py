@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator
 
 from labelworks.errors import InvalidRequest
-from labelworks.tasktypes.base import Flag, Name, Names, StrictModel, TaskType, first_duplicate
+from labelworks.tasktypes.base import (
+    Flag,
+    Name,
+    Names,
+    Record,
+    StrictModel,
+    TaskType,
+    first_duplicate,
+)
 
 
 class CategorizationParams(StrictModel):
@@ -37,6 +46,9 @@ class Categorization(TaskType):
     name = "categorization"
     params_model = CategorizationParams
     response_model = CategorizationResponse
+    export_formats = ("jsonl", "hf", "csv", "label-studio")
+    # `csv` export columns after task_id and unique_id; a list category is written as JSON.
+    csv_columns = ("attachment", "attachment_type", "category")
 
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
         category = response["category"]
@@ -60,7 +72,7 @@ class Categorization(TaskType):
                   weights: list[float]) -> tuple[dict[str, Any], float]:
         """Skill-weighted vote (skills from gold: one-coin Dawid-Skene with clamped gold);
         with allow_multiple, each category is kept when more than half the weight chose it."""
-        from labelworks.quality import aggregate_preference
+        from labelworks.quality.preference import aggregate_preference
 
         if not params.get("allow_multiple"):
             label, confidence = aggregate_preference([r["category"] for r in responses], weights)
@@ -84,6 +96,38 @@ class Categorization(TaskType):
     def categorical_label(self, response: dict[str, Any]) -> str | None:
         value = response.get("category")
         return value if isinstance(value, str) else None
+
+    # --- exports and imports -------------------------------------------------------------
+
+    def csv_row(self, record: Record) -> list[Any]:
+        category = (record.response or {}).get("category")
+        return [record.params["attachment"], record.params.get("attachment_type", "image"),
+                json.dumps(category) if isinstance(category, list) else category]
+
+    def hf_fields(self) -> list[tuple[str, Any]]:
+        import pyarrow as pa
+
+        return [("attachment", pa.string()), ("attachment_type", pa.string()),
+                ("category", pa.string()), ("categories", pa.list_(pa.string()))]
+
+    def hf_row(self, record: Record) -> dict[str, Any]:
+        """`category` holds a single answer; `categories` every chosen one (also when single)."""
+        value = (record.response or {}).get("category")
+        chosen = value if isinstance(value, list) else [value] if value is not None else []
+        return {"attachment": record.params["attachment"],
+                "attachment_type": record.params.get("attachment_type", "image"),
+                "category": value if isinstance(value, str) else None, "categories": chosen}
+
+    def label_studio_task(self, record: Record) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Data keyed by the attachment type (`image`, `text`...); the answer as Choices."""
+        key = record.params.get("attachment_type", "image")
+        value = (record.response or {}).get("category")
+        if value is None:
+            return {key: record.params["attachment"]}, []
+        choices = value if isinstance(value, list) else [value]
+        return {key: record.params["attachment"]}, [
+            {"from_name": "choice", "to_name": key, "type": "choices",
+             "value": {"choices": choices}}]
 
 def _check_known(params: dict[str, Any], category: str, path: str) -> None:
     if category not in params["categories"]:

@@ -14,6 +14,7 @@ from labelworks.errors import InvalidRequest
 from labelworks.tasktypes.base import (
     Flag,
     Name,
+    Record,
     StrictModel,
     TaskType,
     Text,
@@ -26,6 +27,8 @@ from labelworks.tasktypes.fields import (
     CategoryField,
     NumberField,
     TextField,
+    answer_rows,
+    attachments_text,
     check_answers,
     distinct_field_ids,
 )
@@ -90,6 +93,7 @@ class Comparison(TaskType):
     name = "comparison"
     params_model = ComparisonParams
     response_model = ComparisonResponse
+    export_formats = ("jsonl", "hf", "dpo")
 
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
         ids = [r["id"] for r in params["responses"]]
@@ -112,7 +116,7 @@ class Comparison(TaskType):
         """Preference: skill-weighted majority on `chosen`; with full rankings, Bradley-Terry
         over the pairwise wins they imply. Other fields come from the most skilled annotator
         among those who chose the winner."""
-        from labelworks.quality import aggregate_preference, rank_preferences
+        from labelworks.quality.preference import aggregate_preference, rank_preferences
 
         winner, confidence = aggregate_preference([r["chosen"] for r in responses], weights)
         out: dict[str, Any] = {"chosen": winner}
@@ -135,6 +139,39 @@ class Comparison(TaskType):
     def categorical_label(self, response: dict[str, Any]) -> str | None:
         value = response.get("chosen")
         return value if isinstance(value, str) else None
+
+    # --- exports -------------------------------------------------------------------------
+
+    def dpo_pairs(self, record: Record) -> list[dict[str, str]]:
+        """Preference pairs: the chosen response against each other response (so a ranking's
+        top against the rest), one pair each. The prompt is the text attachments (if any) and
+        then `prompt`, joined by a blank line. A tie gives no pair."""
+        chosen = (record.response or {}).get("chosen")
+        by_id = {r["id"]: r for r in record.params["responses"]}
+        if chosen not in by_id:
+            return []
+        prompt = "\n\n".join(p for p in (attachments_text(record.params),
+                                          record.params["prompt"]) if p)
+        return [{"prompt": prompt, "chosen": by_id[chosen]["content"],
+                 "rejected": other["content"], "chosen_id": chosen, "rejected_id": other["id"]}
+                for other in record.params["responses"] if other["id"] != chosen]
+
+    def hf_fields(self) -> list[tuple[str, Any]]:
+        import pyarrow as pa
+
+        reply = pa.struct([("id", pa.string()), ("content", pa.string()),
+                           ("model", pa.string())])
+        answer = pa.struct([("field_id", pa.string()), ("value", pa.string())])
+        return [("prompt", pa.string()), ("responses", pa.list_(reply)),
+                ("chosen", pa.string()), ("ranking", pa.list_(pa.string())),
+                ("answers", pa.list_(answer))]
+
+    def hf_row(self, record: Record) -> dict[str, Any]:
+        response = record.response or {}
+        return {"prompt": record.params["prompt"],
+                "responses": [{"model": None, **r} for r in record.params["responses"]],
+                "chosen": response.get("chosen"), "ranking": response.get("ranking"),
+                "answers": answer_rows(response)}
 
 def _check_ranking(ranking: list[str], ids: list[str], chosen: str) -> None:
     """A ranking orders every response once, best first, so it starts with the chosen one."""

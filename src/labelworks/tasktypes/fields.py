@@ -7,6 +7,7 @@ comparison) only adds a model.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, field_validator
@@ -17,6 +18,7 @@ from labelworks.tasktypes.base import (
     Flag,
     Name,
     Number,
+    Record,
     StrictModel,
     TaskType,
     Text,
@@ -184,7 +186,44 @@ class FieldCollection(TaskType):
 
     params_model = FieldCollectionParams
     response_model = FieldCollectionResponse
+    export_formats = ("jsonl", "hf", "sft")
 
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
         fields = _FORM_FIELDS.validate_python(params["fields"])
         response["fields"] = check_answers(fields, response.get("fields", {}), "response.fields")
+
+    # --- exports -------------------------------------------------------------------------
+
+    def sft_messages(self, record: Record) -> list[dict[str, str]] | None:
+        """A chat for supervised fine-tuning: the user turn is the text attachments' content
+        (joined by blank lines), or the task instruction when there is none; the assistant turn
+        is the answer to the first `text` field (in params order). None when either is empty."""
+        prompt = attachments_text(record.params) or (record.instruction or "")
+        answers = (record.response or {}).get("fields", {})
+        answer = next((answers[f["field_id"]] for f in record.params["fields"]
+                       if f["type"] == "text" and answers.get(f["field_id"])), None)
+        if not prompt or not answer:
+            return None
+        return [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
+
+    def hf_fields(self) -> list[tuple[str, Any]]:
+        import pyarrow as pa
+
+        attachment = pa.struct([("type", pa.string()), ("content", pa.string())])
+        answer = pa.struct([("field_id", pa.string()), ("value", pa.string())])
+        return [("attachments", pa.list_(attachment)), ("answers", pa.list_(answer))]
+
+    def hf_row(self, record: Record) -> dict[str, Any]:
+        """Answers in params order; a string answer as-is, any other value as JSON."""
+        return {"attachments": record.params.get("attachments", []),
+                "answers": answer_rows(record.response)}
+
+
+def attachments_text(params: dict[str, Any]) -> str:
+    """The content of a task's text attachments, joined by blank lines."""
+    return "\n\n".join(a["content"] for a in params.get("attachments", []) if a["type"] == "text")
+
+
+def answer_rows(response: dict[str, Any] | None) -> list[dict[str, str]]:
+    return [{"field_id": k, "value": v if isinstance(v, str) else json.dumps(v)}
+            for k, v in (response or {}).get("fields", {}).items()]

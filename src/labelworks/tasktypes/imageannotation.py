@@ -6,6 +6,9 @@ The params say which geometries may be drawn and with which labels; a response (
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 from uuid import uuid4
 
@@ -17,6 +20,7 @@ from labelworks.tasktypes.base import (
     Name,
     Names,
     Number,
+    Record,
     StrictModel,
     TaskType,
     at_least,
@@ -186,6 +190,8 @@ class ImageAnnotation(TaskType):
     name = "imageannotation"
     params_model = ImageAnnotationParams
     response_model = ImageAnnotationResponse
+    export_formats = ("jsonl", "hf", "coco", "yolo", "voc", "label-studio")
+    has_images = True
 
     def check_params(self, params: dict[str, Any]) -> None:
         known = {label for g in params["geometries"].values() for label in g["objects_to_annotate"]}
@@ -206,7 +212,7 @@ class ImageAnnotation(TaskType):
                   weights: list[float]) -> tuple[dict[str, Any], float]:
         """Geometry consensus: Hungarian matching at IoU 0.5, objects kept by a majority,
         boxes fused by skill-weighted coordinates, labels by weighted vote."""
-        from labelworks.quality import fuse_annotations
+        from labelworks.quality.geometry import fuse_annotations
 
         fused = fuse_annotations([r.get("annotations", []) for r in responses], weights)
         annotations = [{**a, "uuid": str(uuid4()), "attributes": a.get("attributes", {})}
@@ -215,10 +221,172 @@ class ImageAnnotation(TaskType):
 
     def score(self, params: dict[str, Any], response: dict[str, Any],
               expected: dict[str, Any]) -> float | None:
-        from labelworks.quality import annotation_f1
+        from labelworks.quality.geometry import annotation_f1
 
         return float(annotation_f1(response.get("annotations", []),
                                    expected.get("annotations", []), 0.5))
+
+    # --- exports and imports -------------------------------------------------------------
+
+    def boxes(self, response: dict[str, Any]) -> Iterator[tuple[str, float, float, float, float]]:
+        """(label, left, top, width, height) of each box: what YOLO and Pascal VOC hold."""
+        for a in response["annotations"]:
+            if a["type"] == "box":
+                yield a["label"], a["left"], a["top"], a["width"], a["height"]
+
+    def coco_objects(self, response: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(label, COCO annotation fields) per annotation: a box is `bbox` with an empty
+        `segmentation` (as CVAT writes it), a polygon (an ellipse as a 32-gon) a one-part
+        `segmentation`, a point one keypoint. Lines have no COCO form and are left out."""
+        for a in response["annotations"]:
+            kind = a["type"]
+            extra = {"uuid": a["uuid"], "attributes": a.get("attributes", {})}
+            if kind == "box":
+                bbox = [a["left"], a["top"], a["width"], a["height"]]
+                yield a["label"], {"bbox": bbox, "area": a["width"] * a["height"],
+                                   "segmentation": [], "iscrowd": 0, **extra}
+            elif kind in ("polygon", "ellipse"):
+                points = (_ellipse_points(a) if kind == "ellipse"
+                          else [(v["x"], v["y"]) for v in a["vertices"]])
+                yield a["label"], {"bbox": _bounds(points), "area": _shoelace(points),
+                                   "segmentation": [[c for p in points for c in p]],
+                                   "iscrowd": 0, **extra}
+            elif kind == "point":
+                yield a["label"], {"bbox": [a["x"], a["y"], 0, 0], "area": 0,
+                                   "segmentation": [], "keypoints": [a["x"], a["y"], 2],
+                                   "num_keypoints": 1, "iscrowd": 0, **extra}
+
+    def annotation_from_coco(self, label: str, obj: dict[str, Any]) -> dict[str, Any]:
+        """The inverse of `coco_objects` for one COCO annotation (RLE masks become boxes)."""
+        out: dict[str, Any] = {"label": label}
+        if isinstance(obj.get("uuid"), str):
+            out["uuid"] = obj["uuid"]
+        if isinstance(obj.get("attributes"), dict):
+            out["attributes"] = obj["attributes"]
+        seg, keypoints = obj.get("segmentation"), obj.get("keypoints")
+        if isinstance(seg, list) and seg and isinstance(seg[0], list) and len(seg[0]) >= 6:
+            flat = seg[0]
+            out.update(type="polygon", vertices=[{"x": flat[i], "y": flat[i + 1]}
+                                                 for i in range(0, len(flat) - 1, 2)])
+        elif isinstance(keypoints, list) and len(keypoints) >= 3 and obj.get("num_keypoints"):
+            out.update(type="point", x=keypoints[0], y=keypoints[1])
+        else:
+            left, top, width, height = obj["bbox"]
+            out.update(type="box", left=left, top=top, width=width, height=height)
+        return out
+
+    def label_studio_task(self, record: Record) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Label Studio `data` and result items (percent coordinates; none when the image size
+        is unknown, since percentages need it)."""
+        data = {"image": record.params["attachment"]}
+        if not record.response or not record.width or not record.height:
+            return data, []
+        return data, [item for a in record.response["annotations"]
+                      if (item := _ls_item(a, record.width, record.height)) is not None]
+
+    def annotations_from_label_studio(self, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Annotations from Label Studio result items (pixels from `original_width/height`)."""
+        out = []
+        for item in results:
+            value, kind = item.get("value") or {}, item.get("type")
+            width, height = item.get("original_width"), item.get("original_height")
+            if kind not in _LS_KINDS or not width or not height:
+                continue
+            labels = value.get(f"{kind}") or value.get("labels") or [None]
+            ann: dict[str, Any] = {"label": labels[0]}
+            if isinstance(item.get("id"), str):
+                ann["uuid"] = item["id"]
+            sx, sy = width / 100, height / 100
+            if kind == "rectanglelabels":
+                ann.update(type="box", left=value["x"] * sx, top=value["y"] * sy,
+                           width=value["width"] * sx, height=value["height"] * sy)
+            elif kind == "polygonlabels":
+                ann.update(type="polygon", vertices=[{"x": x * sx, "y": y * sy}
+                                                     for x, y in value["points"]])
+            else:
+                ann.update(type="point", x=value["x"] * sx, y=value["y"] * sy)
+            out.append(ann)
+        return out
+
+    def hf_fields(self) -> list[tuple[str, Any]]:
+        import pyarrow as pa
+
+        obj = pa.struct([("uuid", pa.string()), ("type", pa.string()), ("label", pa.string()),
+                         ("bbox", pa.list_(pa.float64())),
+                         ("points", pa.list_(pa.list_(pa.float64()))),
+                         ("attributes", pa.string())])
+        return [("image", pa.string()), ("width", pa.int32()), ("height", pa.int32()),
+                ("objects", pa.list_(obj))]
+
+    def hf_row(self, record: Record) -> dict[str, Any]:
+        """`bbox` is [left, top, width, height] in pixels for every shape (its bounds);
+        `points` the vertices (polygon, line), the centre (point, ellipse) or the corners."""
+        objects = []
+        for a in (record.response or {}).get("annotations", []):
+            points = _points(a)
+            objects.append({"uuid": a["uuid"], "type": a["type"], "label": a["label"],
+                            "bbox": _bounds(points), "points": [list(p) for p in points],
+                            "attributes": json.dumps(a.get("attributes", {}))})
+        return {"image": record.params["attachment"], "width": record.width,
+                "height": record.height, "objects": objects}
+
+
+_LS_KINDS = ("rectanglelabels", "polygonlabels", "keypointlabels")
+
+
+def _ls_item(a: dict[str, Any], width: int, height: int) -> dict[str, Any] | None:
+    """One Label Studio result item; lines and ellipses have no Label Studio image control
+    among the three we map to (RectangleLabels, PolygonLabels, KeyPointLabels)."""
+    px, py = 100 / width, 100 / height
+    kind = a["type"]
+    if kind == "box":
+        name, value = "rectanglelabels", {"x": a["left"] * px, "y": a["top"] * py,
+                                          "width": a["width"] * px, "height": a["height"] * py,
+                                          "rotation": 0}
+    elif kind == "polygon":
+        name, value = "polygonlabels", {"points": [[v["x"] * px, v["y"] * py]
+                                                   for v in a["vertices"]]}
+    elif kind == "point":
+        name, value = "keypointlabels", {"x": a["x"] * px, "y": a["y"] * py, "width": 0.5}
+    else:
+        return None
+    return {"id": a["uuid"], "from_name": name.removesuffix("labels"), "to_name": "image",
+            "type": name, "original_width": width, "original_height": height,
+            "image_rotation": 0, "value": {**value, name: [a["label"]]}}
+
+
+def _points(a: dict[str, Any]) -> list[tuple[float, float]]:
+    kind = a["type"]
+    if kind == "box":
+        l, t, w, h = a["left"], a["top"], a["width"], a["height"]
+        return [(l, t), (l + w, t), (l + w, t + h), (l, t + h)]
+    if kind in ("polygon", "line"):
+        return [(v["x"], v["y"]) for v in a["vertices"]]
+    if kind == "ellipse":
+        return _ellipse_points(a)
+    return [(a["x"], a["y"])]
+
+
+def _ellipse_points(a: dict[str, Any], n: int = 32) -> list[tuple[float, float]]:
+    angle = math.radians(a.get("angle", 0))
+    cos, sin = math.cos(angle), math.sin(angle)
+    out = []
+    for i in range(n):
+        t = 2 * math.pi * i / n
+        dx, dy = a["rx"] * math.cos(t), a["ry"] * math.sin(t)
+        out.append((max(0.0, a["x"] + dx * cos - dy * sin), max(0.0, a["y"] + dx * sin + dy * cos)))
+    return out
+
+
+def _bounds(points: list[tuple[float, float]]) -> list[float]:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
+
+
+def _shoelace(points: list[tuple[float, float]]) -> float:
+    n = len(points)
+    return abs(sum(points[i][0] * points[(i + 1) % n][1] - points[(i + 1) % n][0] * points[i][1]
+                   for i in range(n))) / 2
 
 def check_annotations(params: dict[str, Any], annotations: list[dict[str, Any]],
                       prefix: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from labelworks.tasktypes.base import (
     Count,
     Flag,
     Name,
+    Record,
     StrictModel,
     TaskType,
     Text,
@@ -77,6 +79,7 @@ class NamedEntityRecognition(TaskType):
     name = "namedentityrecognition"
     params_model = NERParams
     response_model = NERResponse
+    export_formats = ("jsonl", "hf", "conll", "label-studio")
 
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
         text: str = params["text"]
@@ -101,7 +104,7 @@ class NamedEntityRecognition(TaskType):
     def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
                   weights: list[float]) -> tuple[dict[str, Any], float]:
         """Span consensus: skill-weighted vote over exact (start, end, label) spans."""
-        from labelworks.quality import fuse_spans, span_agreement
+        from labelworks.quality.spans import fuse_spans, span_agreement
 
         per_worker = [r.get("annotations", []) for r in responses]
         text = params["text"]
@@ -111,9 +114,60 @@ class NamedEntityRecognition(TaskType):
 
     def score(self, params: dict[str, Any], response: dict[str, Any],
               expected: dict[str, Any]) -> float | None:
-        from labelworks.quality import span_f1
+        from labelworks.quality.spans import span_f1
 
         return float(span_f1(response.get("annotations", []), expected.get("annotations", [])))
+
+    # --- exports and imports -------------------------------------------------------------
+
+    def bio_tokens(self, record: Record) -> list[tuple[str, str]]:
+        """(token, BIO tag) per whitespace-separated token. A token takes the label of the first
+        span (by start, longest first) it overlaps: `B-` on the span's first token, `I-` after.
+        Nested or overlapping spans cannot be expressed in BIO; the outer one wins."""
+        spans = sorted((record.response or {}).get("annotations", []),
+                       key=lambda s: (s["start"], -s["end"]))
+        out, i = [], 0
+        previous: dict[str, Any] | None = None
+        for match in _TOKEN.finditer(record.params["text"]):
+            start, end = match.span()
+            while i < len(spans) and spans[i]["end"] <= start:
+                i += 1
+            span = None
+            for candidate in spans[i:]:
+                if candidate["start"] >= end:
+                    break
+                if candidate["end"] > start:
+                    span = candidate
+                    break
+            if span is None:
+                tag = "O"
+            else:
+                tag = ("I-" if span is previous else "B-") + span["label"]
+            previous = span
+            out.append((match.group(), tag))
+        return out
+
+    def hf_fields(self) -> list[tuple[str, Any]]:
+        import pyarrow as pa
+
+        entity = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("label", pa.string()),
+                            ("text", pa.string())])
+        return [("text", pa.string()), ("entities", pa.list_(entity))]
+
+    def hf_row(self, record: Record) -> dict[str, Any]:
+        spans = (record.response or {}).get("annotations", [])
+        return {"text": record.params["text"],
+                "entities": [{k: s[k] for k in ("start", "end", "label", "text")} for s in spans]}
+
+    def label_studio_task(self, record: Record) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        spans = (record.response or {}).get("annotations", [])
+        return {"text": record.params["text"]}, [
+            {"from_name": "label", "to_name": "text", "type": "labels",
+             "value": {"start": s["start"], "end": s["end"], "text": s["text"],
+                       "labels": [s["label"]]}} for s in spans]
+
+
+_TOKEN = re.compile(r"\S+")
 
 def _check_overlaps(spans: list[dict[str, Any]], order: list[int], allowed: bool) -> None:
     """Compare each span with the furthest-reaching span that starts before it."""

@@ -99,7 +99,7 @@ def _labels_done(session: Session, task: Task, settings: ProjectSettings) -> boo
     answers = [kind.categorical_label(a.response or {}) for a in labels]
     if any(a is None for a in answers):
         return False
-    from labelworks.quality import AdaptiveOverlapPolicy
+    from labelworks.quality.adaptive import AdaptiveOverlapPolicy
 
     weights = skill.skills(session, task.project_id, [a.user_id for a in labels])
     n_classes = max(len(task.params.get("categories", [])), 2)
