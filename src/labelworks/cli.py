@@ -8,6 +8,8 @@ import typer
 from labelworks.commands import admin, quality, serve, transfer, worker, workforce
 
 app = typer.Typer(
+    # Plain click help: rendering help with Rich would import it on every `--help`.
+    rich_markup_mode=None,
     name="labelworks",
     help="Labelworks: self-hosted data labeling with a Scale-compatible API.",
     no_args_is_help=True,

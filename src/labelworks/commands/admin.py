@@ -8,9 +8,9 @@ import typer
 
 from labelworks.commands.common import cli_errors, open_database
 
-org_app = typer.Typer(help="Organisations (customers).", no_args_is_help=True)
-key_app = typer.Typer(help="API keys of an organisation.", no_args_is_help=True)
-user_app = typer.Typer(help="People who log in (annotators, reviewers, admins, customers).",
+org_app = typer.Typer(rich_markup_mode=None, help="Organisations (customers).", no_args_is_help=True)
+key_app = typer.Typer(rich_markup_mode=None, help="API keys of an organisation.", no_args_is_help=True)
+user_app = typer.Typer(rich_markup_mode=None, help="People who log in (annotators, reviewers, admins, customers).",
                        no_args_is_help=True)
 
 OrgOpt = Annotated[str, typer.Option("--org", help="organisation name")]

@@ -11,9 +11,9 @@ import typer
 
 from labelworks.commands.common import cli_errors, open_database
 
-project_app = typer.Typer(help="Projects: Labelworks settings and pay rates.", no_args_is_help=True)
-gold_app = typer.Typer(help="Gold (evaluation) tasks mixed into real work.", no_args_is_help=True)
-payouts_app = typer.Typer(help="What annotators earned.", no_args_is_help=True)
+project_app = typer.Typer(rich_markup_mode=None, help="Projects: Labelworks settings and pay rates.", no_args_is_help=True)
+gold_app = typer.Typer(rich_markup_mode=None, help="Gold (evaluation) tasks mixed into real work.", no_args_is_help=True)
+payouts_app = typer.Typer(rich_markup_mode=None, help="What annotators earned.", no_args_is_help=True)
 
 OrgOpt = Annotated[str, typer.Option("--org", help="organisation name")]
 POOLS = ("platform", "team")

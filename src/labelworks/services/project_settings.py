@@ -3,13 +3,13 @@ task defaults that are merged under each task's own params."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError
 
 from labelworks.errors import InvalidRequest, from_validation_error
 from labelworks.tasktypes import get_task_type
-from labelworks.tasktypes.base import StrictModel
+from labelworks.tasktypes.base import StrictModel, request_error
 
 # Task-level keys a project may default besides the type's own params.
 COMMON_DEFAULTS = ("instruction", "callback_url", "priority", "tags")
@@ -21,7 +21,8 @@ class ProjectSettings(StrictModel):
     gold_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
     min_gold_accuracy: Annotated[float, Field(ge=0, le=1)] = 0.0
     adaptive_overlap: bool = False
-    pools: list[str] = Field(default_factory=lambda: ["platform"])
+    pools: Annotated[list[Literal["platform", "team"]], Field(min_length=1)] = Field(
+        default_factory=lambda: ["platform"])
     discard_labels_on_pause: bool = False
     require_training: bool = False
     training_pass_rate: Annotated[float, Field(ge=0, le=1)] = 0.8
@@ -66,5 +67,5 @@ def validate_project_params(task_type: str, params: Any) -> dict[str, Any]:
         try:
             adapter.validate_python(value)
         except ValidationError as exc:
-            raise from_validation_error(exc, ("params", key)) from None
+            raise request_error(exc, value, ("params", key)) from None
     return params

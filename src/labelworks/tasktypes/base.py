@@ -227,3 +227,11 @@ class TaskType:
     def hf_row(self, record: Record) -> dict[str, Any]:
         """Values of `hf_fields` for one task."""
         return {"params": json.dumps(record.params), "response": json.dumps(record.response)}
+
+    # --- import hooks ---------------------------------------------------------------------
+
+    def from_label_studio(self, data: dict[str, Any],
+                          results: list[dict[str, Any]]) -> dict[str, Any]:
+        """A create body from a Label Studio task's `data` and result items."""
+        raise InvalidRequest(f"Label Studio files do not import into {self.name} projects",
+                             "data")

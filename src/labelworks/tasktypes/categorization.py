@@ -18,6 +18,8 @@ from labelworks.tasktypes.base import (
     first_duplicate,
 )
 
+ATTACHMENT_TYPES = ("image", "text", "website", "pdf", "video")
+
 
 class CategorizationParams(StrictModel):
     attachment: Name
@@ -128,6 +130,15 @@ class Categorization(TaskType):
         return {key: record.params["attachment"]}, [
             {"from_name": "choice", "to_name": key, "type": "choices",
              "value": {"choices": choices}}]
+
+    def from_label_studio(self, data: dict[str, Any],
+                          results: list[dict[str, Any]]) -> dict[str, Any]:
+        """The first of `data`'s keys naming an attachment type (`image`, `text`...) is the
+        attachment; answers (Choices) are not imported: a task has no pre-label field."""
+        for key in ATTACHMENT_TYPES:
+            if isinstance(data.get(key), str):
+                return {"attachment": data[key], "attachment_type": key}
+        raise InvalidRequest(f"needs one of the keys {list(ATTACHMENT_TYPES)}", "data")
 
 def _check_known(params: dict[str, Any], category: str, path: str) -> None:
     if category not in params["categories"]:

@@ -284,6 +284,17 @@ class ImageAnnotation(TaskType):
         return data, [item for a in record.response["annotations"]
                       if (item := _ls_item(a, record.width, record.height)) is not None]
 
+    def from_label_studio(self, data: dict[str, Any],
+                          results: list[dict[str, Any]]) -> dict[str, Any]:
+        """`data.image` is the attachment; rectangles, polygons and key points become the
+        `hypothesis` (pixels from the items' `original_width/height`)."""
+        image = data.get("image")
+        if not isinstance(image, str):
+            raise InvalidRequest("is required (the image URL)", "data.image")
+        annotations = self.annotations_from_label_studio(results)
+        return {"attachment": image,
+                **({"hypothesis": {"annotations": annotations}} if annotations else {})}
+
     def annotations_from_label_studio(self, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Annotations from Label Studio result items (pixels from `original_width/height`)."""
         out = []

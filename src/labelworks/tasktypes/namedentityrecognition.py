@@ -166,8 +166,16 @@ class NamedEntityRecognition(TaskType):
              "value": {"start": s["start"], "end": s["end"], "text": s["text"],
                        "labels": [s["label"]]}} for s in spans]
 
+    def from_label_studio(self, data: dict[str, Any],
+                          results: list[dict[str, Any]]) -> dict[str, Any]:
+        """`data.text` is the text; spans (Labels) are not imported: no pre-label field."""
+        if not isinstance(data.get("text"), str):
+            raise InvalidRequest("is required", "data.text")
+        return {"text": data["text"]}
+
 
 _TOKEN = re.compile(r"\S+")
+
 
 def _check_overlaps(spans: list[dict[str, Any]], order: list[int], allowed: bool) -> None:
     """Compare each span with the furthest-reaching span that starts before it."""

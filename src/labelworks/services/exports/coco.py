@@ -12,7 +12,6 @@ unknown); `file_name` from files.py, the attachment URL is `coco_url`.
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Iterator
 
@@ -47,8 +46,8 @@ def write(export: Export) -> Iterator[bytes]:
                     annotations.append(json.dumps({"id": annotation_id, "image_id": image_id,
                                                    "category_id": category, **obj}))
             if annotations:
-                spool.write(((b",\n" if spool.tell() else b"")
-                             + ",\n".join(annotations).encode()))
+                spool.write((b",\n" if spool.tell() else b"")
+                             + ",\n".join(annotations).encode())
             yield ((b",\n" if image_id > len(chunk) else b"") + ",\n".join(images).encode())
         yield b'],\n"annotations": [\n'
         spool.seek(0)

@@ -11,6 +11,7 @@ import csv
 import tempfile
 import zipfile
 from pathlib import PurePosixPath
+from typing import Self
 from urllib.parse import urlsplit
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
@@ -31,7 +32,8 @@ class Spool:
 
     def __init__(self, header: list[str]) -> None:
         self.rows = 0
-        self._file = tempfile.TemporaryFile("w+", newline="", encoding="utf-8")
+        self._file = tempfile.TemporaryFile(  # noqa: SIM115 - closed by __exit__
+            "w+", newline="", encoding="utf-8")
         self._csv = csv.writer(self._file, lineterminator="\n")
         self._csv.writerow(header)
 
@@ -45,7 +47,7 @@ class Spool:
             while block := self._file.read(1 << 20):
                 out.write(block.encode())
 
-    def __enter__(self) -> Spool:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:
