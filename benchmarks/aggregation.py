@@ -28,6 +28,9 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Other benchmark modules live next to this script (e.g. a `queue.py`) and would shadow the
+# standard library inside crowd-kit's imports; run as if from the repository root instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT / "src"))
 DATA = Path("/work/shared/datasets/crowd")
 METHODS = ["mv", "wawa", "zbs", "ds", "onecoin", "glad", "mace"]

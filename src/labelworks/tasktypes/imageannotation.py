@@ -331,13 +331,20 @@ class ImageAnnotation(TaskType):
 
     def hf_row(self, record: Record) -> dict[str, Any]:
         """`bbox` is [left, top, width, height] in pixels for every shape (its bounds);
-        `points` the vertices (polygon, line), the centre (point, ellipse) or the corners."""
+        `points` the vertices (polygon, line), the centre (point, ellipse), none for a box."""
         objects = []
         for a in (record.response or {}).get("annotations", []):
-            points = _points(a)
-            objects.append({"uuid": a["uuid"], "type": a["type"], "label": a["label"],
-                            "bbox": _bounds(points), "points": [list(p) for p in points],
-                            "attributes": json.dumps(a.get("attributes", {}))})
+            kind = a["type"]
+            if kind == "box":
+                bbox, points = [a["left"], a["top"], a["width"], a["height"]], []
+            else:
+                points = ([[v["x"], v["y"]] for v in a["vertices"]] if "vertices" in a
+                          else [[a["x"], a["y"]]])
+                bbox = _bounds(_points(a))
+            attributes = a.get("attributes")
+            objects.append({"uuid": a["uuid"], "type": kind, "label": a["label"], "bbox": bbox,
+                            "points": points,
+                            "attributes": json.dumps(attributes) if attributes else "{}"})
         return {"image": record.params["attachment"], "width": record.width,
                 "height": record.height, "objects": objects}
 

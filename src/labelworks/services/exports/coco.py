@@ -34,21 +34,22 @@ def write(export: Export) -> Iterator[bytes]:
             for record in chunk:
                 image_id += 1
                 attachment = record.params["attachment"]
-                images.append(json.dumps({
+                images.append({
                     "id": image_id, "file_name": image_name(record.task_id, attachment),
                     "width": record.width, "height": record.height, "coco_url": attachment,
-                    "labelworks_task_id": record.task_id}))
+                    "labelworks_task_id": record.task_id})
                 for label, obj in kind.coco_objects(record.response or {}):  # type: ignore
                     annotation_id += 1
                     category = categories.setdefault(label, len(categories) + 1)
                     if "keypoints" in obj:
                         point_labels.add(label)
-                    annotations.append(json.dumps({"id": annotation_id, "image_id": image_id,
-                                                   "category_id": category, **obj}))
+                    obj.update(id=annotation_id, image_id=image_id, category_id=category)
+                    annotations.append(obj)
+            # One dumps per chunk (not per object): the C encoder does the whole list at once.
             if annotations:
                 spool.write((b",\n" if spool.tell() else b"")
-                             + ",\n".join(annotations).encode())
-            yield ((b",\n" if image_id > len(chunk) else b"") + ",\n".join(images).encode())
+                            + json.dumps(annotations)[1:-1].encode())
+            yield (b",\n" if image_id > len(chunk) else b"") + json.dumps(images)[1:-1].encode()
         yield b'],\n"annotations": [\n'
         spool.seek(0)
         while block := spool.read(COPY_BLOCK):

@@ -12,13 +12,14 @@ import tempfile
 import zipfile
 from pathlib import PurePosixPath
 from typing import Self
-from urllib.parse import urlsplit
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
 
 
 def image_name(task_id: str, attachment: str) -> str:
-    suffix = PurePosixPath(urlsplit(attachment).path).suffix.lower()
+    last = attachment.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
+    dot = last.rfind(".")
+    suffix = last[dot:].lower() if dot > 0 else ""
     return task_id + (suffix if suffix in IMAGE_EXTENSIONS else "")
 
 

@@ -1,6 +1,9 @@
 """The work queue under load: next+submit over HTTP against `labelworks serve --workers 2`.
 
-    python benchmarks/queue.py [--pending 1000000] [--annotators 1,16,64] [--seconds 20]
+(Named work_queue.py, not queue.py: a `queue.py` here would shadow the standard library's
+`queue` for every script in this folder.)
+
+    python benchmarks/work_queue.py [--pending 1000000] [--annotators 1,16,64] [--seconds 20]
                                [--backends postgresql,sqlite]
 
 Seeds `--pending` tasks across 3 orgs directly into the database, then for each annotator count
@@ -11,33 +14,16 @@ the database afterwards (must be 0).
 
 from __future__ import annotations
 
-import os
+import argparse
 import sys
+import threading
+import time
+from pathlib import Path
 
-# This file is named like the stdlib's `queue`: keep its folder off the import path.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+import httpx
 
-import argparse  # noqa: E402
-import importlib.util  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import httpx  # noqa: E402
-
-
-def _load(name: str):  # noqa: ANN202
-    spec = importlib.util.spec_from_file_location(name, os.path.join(_HERE, f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_harness = _load("_harness")
-drop_pg, fresh_env, pct, serve_labelworks = (_harness.drop_pg, _harness.fresh_env, _harness.pct,
-                                             _harness.serve_labelworks)
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import drop_pg, fresh_env, pct, serve_labelworks  # noqa: E402
 
 PASSWORD = "benchmark-password"
 
@@ -47,7 +33,7 @@ def seed(env: dict[str, str], url: str, pending: int, annotators: int) -> None:
     from labelworks.services import orgs, projects, users
     from labelworks.services.scope import Tenant
     from labelworks.settings import Settings
-    bulk_insert_tasks = _load("seed_tasks").bulk_insert_tasks
+    from seed_tasks import bulk_insert_tasks
 
     db = Database.open(Settings(data_dir=Path(env["LABELWORKS_DATA_DIR"]), database_url=url))
     began = time.perf_counter()
