@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # standard library inside crowd-kit's imports; run as if from the repository root instead.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT / "src"))
-DATA = Path("/work/shared/datasets/crowd")
+DATA = ROOT / "tests" / "data" / "crowd"  # copy of ../shared/datasets/crowd
 METHODS = ["mv", "wawa", "zbs", "ds", "onecoin", "glad", "mace"]
 SLOW_CK = {"glad", "mace", "zbs"}
 # size -> (tasks, labels per task, classes)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-DATASETS = Path("/work/shared/datasets/crowd")
+DATASETS = Path(__file__).resolve().parents[1] / "data" / "crowd"  # copy of ../shared/datasets/crowd
 NAMES = ("duck", "product", "dog")
 
 

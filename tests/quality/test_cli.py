@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = Path("/work/shared/datasets/crowd")
+DATA = Path(__file__).resolve().parents[1] / "data" / "crowd"  # copy of ../shared/datasets/crowd
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -55,7 +55,7 @@ def test_worker_who_always_agrees_with_truth_gets_top_skill(method: str, seed: i
     rng = np.random.default_rng(seed)
     # Enough reasonable workers that the majority is right almost always: for MV and Wawa a
     # skill *is* agreement with the majority, so the property only holds when the majority is good.
-    n_tasks, n_workers = 60, 9
+    n_tasks, n_workers = 120, 9
     truth = rng.integers(0, n_classes, n_tasks)
     accuracy = rng.uniform(0.6, 0.8, n_workers)
     accuracy[0] = 1.0

@@ -132,9 +132,25 @@ def gold_accuracy(enc: Encoded) -> dict[Any, float]:
     return dict(zip(enc.workers[idx].tolist(), acc[idx].tolist(), strict=True))
 
 
+def row_max(x: FloatArray) -> FloatArray:
+    """`x.max(axis=1)`, column by column: numpy reduces short rows slowly, and K is small."""
+    out = x[:, 0].copy()
+    for j in range(1, x.shape[1]):
+        np.maximum(out, x[:, j], out=out)
+    return out
+
+
+def row_sum(x: FloatArray) -> FloatArray:
+    """`x.sum(axis=1)`, column by column (see `row_max`)."""
+    out = x[:, 0].copy()
+    for j in range(1, x.shape[1]):
+        out += x[:, j]
+    return out
+
+
 def log_normalize(loglik: FloatArray) -> FloatArray:
     """Softmax over rows of log-likelihoods, stable against under/overflow."""
-    loglik = loglik - loglik.max(axis=1, keepdims=True)
+    loglik = loglik - row_max(loglik)[:, None]
     np.exp(loglik, out=loglik)
-    loglik /= loglik.sum(axis=1, keepdims=True)
+    loglik /= row_sum(loglik)[:, None]
     return loglik

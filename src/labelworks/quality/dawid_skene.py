@@ -35,6 +35,7 @@ class DawidSkene(BaseAggregator):
         probas = vote_probas(enc)
         priors = probas.mean(axis=0)
         counts, log_err = self._m_step(a_t, probas, n_w, k)
+        per_task = np.asarray(a.sum(axis=1)).ravel()
         loss = -np.inf
         self.loss_history_: list[float] = []
         for _ in range(self.n_iter):
@@ -42,7 +43,7 @@ class DawidSkene(BaseAggregator):
             probas = clamp_gold(log_normalize(loglik), enc)
             priors = probas.mean(axis=0)
             counts, log_err = self._m_step(a_t, probas, n_w, k)
-            new_loss = self._elbo(counts, log_err, probas, priors, a) / enc.n_answers
+            new_loss = self._elbo(counts, log_err, probas, priors, per_task) / enc.n_answers
             self.loss_history_.append(new_loss)
             if new_loss - loss < self.tol:
                 break
@@ -63,11 +64,11 @@ class DawidSkene(BaseAggregator):
 
     @staticmethod
     def _elbo(
-        counts: FloatArray, log_err: FloatArray, probas: FloatArray, priors: FloatArray, a: sp.csr_matrix
+        counts: FloatArray, log_err: FloatArray, probas: FloatArray, priors: FloatArray,
+        per_task: FloatArray,
     ) -> float:
         """Evidence lower bound, computed as crowd-kit does so both stop at the same point."""
         log_prior = np.log(np.maximum(priors, _EPS))
-        per_task = np.asarray(a.sum(axis=1)).ravel()
         joint = float((counts * log_err).sum() + (per_task @ probas) @ log_prior)
         p = np.maximum(probas, _EPS)
         return joint - float((p * np.log(p)).sum())

@@ -29,6 +29,14 @@ def factorize(values: Sequence[Hashable] | NDArray[Any], sort: bool = False) -> 
             arr = np.asarray(values)
         except (ValueError, TypeError):
             arr = None
+    if arr is not None and arr.ndim == 1 and arr.dtype.kind in "iu" and len(arr):
+        low, high = int(arr.min()), int(arr.max())
+        if low >= 0 and high < 4 * len(arr) + 1024:
+            # Dense non-negative ids: a presence table is O(n), where np.unique sorts.
+            present = np.zeros(high + 1, dtype=bool)
+            present[arr] = True
+            remap = np.cumsum(present, dtype=np.int64) - 1
+            return remap[arr], np.flatnonzero(present).astype(arr.dtype, copy=False)
     if arr is not None and arr.ndim == 1 and arr.dtype.kind in "biufUS":
         uniques, codes = np.unique(arr, return_inverse=True)
         return codes.astype(np.int64, copy=False), uniques
