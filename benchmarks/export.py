@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 sys.path.append(str(Path(__file__).parent))  # after the stdlib: benchmarks/queue.py exists
-from _harness import drop_pg, fresh_env  # noqa: E402
+from _harness import drop_pg, fresh_env
 
 LABELS = ["car", "person", "bike", "truck"]
 

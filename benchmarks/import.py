@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.append(str(Path(__file__).parent))  # after the stdlib: benchmarks/queue.py exists
-from _harness import drop_pg, fresh_env  # noqa: E402
+from _harness import drop_pg, fresh_env
 
 
 def write_file(path: Path, n: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -86,6 +88,7 @@ def test_revoked_key_is_401(server, org):
     listed = cli(server.backend.env, "key", "list", "--org", name).stdout
     assert second[:13] in listed and second not in listed
     cli(server.backend.env, "key", "revoke", second[:13], "--org", name)
+    time.sleep(1.1)  # servers cache a key's tenant for one second
     r = httpx.get(f"{server.v1}/projects", auth=(second, ""))
     assert r.status_code == 401 and r.json() == {"status_code": 401,
                                                  "error": "invalid or revoked API key"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import uuid
 import zipfile
 from pathlib import Path
@@ -390,7 +389,7 @@ def test_keyset_chunks_cover_every_task_once_in_order(backend):
 
 def test_cli_export_writes_the_file_with_a_progress_bar(backend, tmp_path):
     db, tenant = backend.db, new_tenant(backend.db)
-    project, ids, _ = image_project(db, tenant)
+    project, _ids, _ = image_project(db, tenant)
     out = tmp_path / "out.json"
     proc = cli(backend.env, "export", "--org", tenant.org_name, "--project", project,
                "--format", "coco", "-o", str(out))
@@ -412,7 +411,7 @@ def test_api_export_streams_and_another_orgs_project_is_404(server, tmp_path):
 
         org = get_org(session, name)
     tenant = Tenant(org.id, org.name)
-    project, ids, _ = image_project(backend.db, tenant)
+    project, _ids, _ = image_project(backend.db, tenant)
     _, other_key = backend.new_org()
     url = f"{server.v1}/projects/{project}/export"
     with httpx.stream("GET", url, params={"format": "coco"}, auth=(key, ""), timeout=30) as r:

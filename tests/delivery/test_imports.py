@@ -58,6 +58,8 @@ def test_coco_round_trip_gives_hypotheses_equal_to_the_boxes(backend, tmp_path):
     assert [t.params.get("hypothesis", {"annotations": [], "global_attributes": {}})
             for t in imported] == responses
     assert imported[0].metadata_ == {"width": 640, "height": 480}
+    assert imported[0].instruction is None and imported[0].response is None
+    assert imported[0].created_at.tzinfo is not None and imported[0].tags == []
     assert all(t.status == "pending" and t.open_slots == 1 for t in imported)
 
 

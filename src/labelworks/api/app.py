@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from labelworks import __version__
+from labelworks.api.deps import KeyCache
 from labelworks.api.errors import install_error_handlers
 from labelworks.api.limits import BodyLimitMiddleware
 from labelworks.api.ratelimit import RateLimiter
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                   lifespan=lifespan)
     app.state.db = database
     app.state.settings = settings
+    app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, json_limit=settings.max_json_bytes,

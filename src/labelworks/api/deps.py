@@ -9,9 +9,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from labelworks.api.ratelimit import RateLimiter
 from labelworks.db.database import Database
@@ -21,7 +23,7 @@ from labelworks.services.orgs import tenant_for_key
 from labelworks.services.scope import Tenant
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
@@ -43,10 +45,39 @@ def api_key_from(request: Request) -> str:
     return key
 
 
-def get_tenant(request: Request, db: DbDep) -> Tenant:
-    key = api_key_from(request)
+class KeyCache:
+    """Recently seen API keys -> tenant, for one second: saves a database round trip per
+    request; a revoked key stops working within that second."""
+
+    TTL = 1.0
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Tenant]] = {}
+
+    def get(self, key: str) -> Tenant | None:
+        hit = self._entries.get(key)
+        if hit is None or time.monotonic() - hit[0] > self.TTL:
+            return None
+        return hit[1]
+
+    def put(self, key: str, tenant: Tenant) -> None:
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic(), tenant)
+
+
+def _lookup_tenant(db: Database, key: str) -> Tenant:
     with db.read() as session:
-        tenant = tenant_for_key(session, key)
+        return tenant_for_key(session, key)
+
+
+async def get_tenant(request: Request, db: DbDep) -> Tenant:
+    key = api_key_from(request)
+    cache: KeyCache = request.app.state.key_cache
+    tenant = cache.get(key)
+    if tenant is None:
+        tenant = await run_in_threadpool(_lookup_tenant, db, key)
+        cache.put(key, tenant)
     limiter: RateLimiter = request.app.state.rate_limiter
     if not limiter.allow(tenant.org_id):
         raise TooManyRequests("rate limit exceeded; retry after a short pause")
@@ -56,12 +87,16 @@ def get_tenant(request: Request, db: DbDep) -> Tenant:
 TenantDep = Annotated[Tenant, Depends(get_tenant)]
 
 
-def get_person(request: Request, db: DbDep) -> Person:
+def _lookup_person(db: Database, token: str) -> Person:
+    with db.read() as session:
+        return person_for_token(session, token)
+
+
+async def get_person(request: Request, db: DbDep) -> Person:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("log in at POST /auth/login and send 'Authorization: Bearer <token>'")
-    with db.read() as session:
-        return person_for_token(session, token)
+    return await run_in_threadpool(_lookup_person, db, token)
 
 
 PersonDep = Annotated[Person, Depends(get_person)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ class Database:
 
     def __post_init__(self) -> None:
         self.factory = make_sessionmaker(self.engine)
+        # SQLite has one writer at a time; its busy handler makes waiting writers sleep in
+        # growing steps (up to 100 ms), so under load threads of one process queue here instead.
+        self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else None
 
     @classmethod
     def open(cls, settings: Settings, migrate: bool = True) -> Database:
@@ -38,5 +42,9 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction, committed when the block exits without error."""
-        with session_scope(self.factory, write=True) as session:
+        if self._write_lock is None:
+            with session_scope(self.factory, write=True) as session:
+                yield session
+            return
+        with self._write_lock, session_scope(self.factory, write=True) as session:
             yield session

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from labelworks.api.deps import DbDep, JsonBody, TenantDep
 from labelworks.api.params import parse_time
+from labelworks.api.responses import fast_json
 from labelworks.services import task_listing, tasks
 from labelworks.services.instance import instance_secret
 
@@ -15,16 +16,17 @@ router = APIRouter(tags=["tasks"])
 Json = dict[str, Any]
 
 
-@router.post("/task/{task_type}")
-def create_task(task_type: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+@router.post("/task/{task_type}", response_model=None)
+def create_task(task_type: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Response:
     with db.write() as session:
-        return tasks.create_task(session, tenant, task_type, body)
+        created = tasks.create_task(session, tenant, task_type, body)
+    return fast_json(created)
 
 
-@router.get("/task/{task_id}")
-def get_task(task_id: str, tenant: TenantDep, db: DbDep) -> Json:
+@router.get("/task/{task_id}", response_model=None)
+def get_task(task_id: str, tenant: TenantDep, db: DbDep) -> Response:
     with db.read() as session:
-        return tasks.get_task(session, tenant, task_id)
+        return fast_json(tasks.get_task(session, tenant, task_id))
 
 
 @router.post("/task/{task_id}/cancel")
@@ -77,7 +79,7 @@ def delete_tags(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> J
         return tasks.change_tags(session, tenant, task_id, body, "delete")
 
 
-@router.get("/tasks")
+@router.get("/tasks", response_model=None)
 def list_tasks(
     request: Request,
     tenant: TenantDep,
@@ -99,7 +101,7 @@ def list_tasks(
     next_token: str | None = None,
     include_attachment_url: bool = False,
     limited_response: bool = False,
-) -> Json:
+) -> Response:
     filters = task_listing.TaskFilters(
         start_time=parse_time(start_time, "start_time"),
         end_time=parse_time(end_time, "end_time"),
@@ -113,6 +115,7 @@ def list_tasks(
     )
     secret = instance_secret(db.engine, "list-token")
     with db.read() as session:
-        return task_listing.list_tasks(session, tenant, filters, limit=limit,
+        page = task_listing.list_tasks(session, tenant, filters, limit=limit,
                                        next_token=next_token or None,
                                        limited=limited_response, secret=secret)
+    return fast_json(page)

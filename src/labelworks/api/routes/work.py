@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 
 from labelworks.api.deps import DbDep, JsonBody, PersonDep, object_body
+from labelworks.api.responses import fast_json
 from labelworks.errors import InvalidRequest
 from labelworks.services import files
 from labelworks.services.work import leases, me, submissions
@@ -26,13 +27,14 @@ def next_work(body: JsonBody, person: PersonDep, db: DbDep,
     with db.write() as session:
         lease = leases.next_assignment(session, person, project, stage,
                                        db.settings.lease_seconds)
-    return Response(status_code=204) if lease is None else lease
+    return Response(status_code=204) if lease is None else fast_json(lease)
 
 
-@router.post("/assignments/{assignment_id}/submit")
-def submit(assignment_id: int, body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+@router.post("/assignments/{assignment_id}/submit", response_model=None)
+def submit(assignment_id: int, body: JsonBody, person: PersonDep, db: DbDep) -> Response:
     with db.write() as session:
-        return submissions.submit(session, person, assignment_id, body)
+        result = submissions.submit(session, person, assignment_id, body)
+    return fast_json(result)
 
 
 @router.post("/assignments/{assignment_id}/skip")

@@ -134,23 +134,45 @@ def _sqlite_executemany(session: Session, rows: list[dict[str, Any]]) -> None:
     JSON as `json.dumps` (None as JSON null, like the `Content` type), datetimes as SQLAlchemy's
     SQLite text format (naive UTC)."""
     columns = list(rows[0])
-    kinds = [_SQLITE_JSON if name in _JSON_COLUMNS else _SQLITE_TIME if name in _TIME_COLUMNS
-             else None for name in columns]
-    values = [tuple(convert(row[name]) if convert else row[name]
-                    for name, convert in zip(columns, kinds, strict=True)) for row in rows]
+    time = _SqliteTime()
+    converters = [(i, _sqlite_json if name in _JSON_COLUMNS else time)
+                  for i, name in enumerate(columns)
+                  if name in _JSON_COLUMNS or name in _TIME_COLUMNS]
+    values = []
+    for row in rows:
+        value = [row[name] for name in columns]
+        for i, convert in converters:
+            value[i] = convert(value[i])
+        values.append(tuple(value))
     sql = (f"INSERT INTO tasks ({', '.join(columns)}) "
            f"VALUES ({', '.join('?' for _ in columns)})")
     session.connection().exec_driver_sql(sql, values)
 
 
-def _sqlite_time(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+def _sqlite_json(value: Any) -> str:
+    if not value and value is not False and value != 0:  # None, [], {}, "": common, constant
+        return _EMPTY_JSON.get(type(value)) or json.dumps(value)
+    return json.dumps(value)
 
 
-_SQLITE_JSON = json.dumps
-_SQLITE_TIME = _sqlite_time
+_EMPTY_JSON = {type(None): "null", list: "[]", dict: "{}"}
+
+
+class _SqliteTime:
+    """Datetime -> SQLAlchemy's SQLite text (naive UTC); created_at and updated_at are the same
+    object, so the last one is remembered."""
+
+    def __init__(self) -> None:
+        self._last: tuple[Any, str | None] = (object(), None)
+
+    def __call__(self, value: Any) -> str | None:
+        if value is not self._last[0]:
+            text = (None if value is None
+                    else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
+            self._last = (value, text)
+        return self._last[1]
+
+
 _JSON_COLUMNS = frozenset(c.name for c in Task.__table__.columns
                           if isinstance(c.type, Content | JSON))
 _TIME_COLUMNS = frozenset(c.name for c in Task.__table__.columns
