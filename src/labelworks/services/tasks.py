@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -18,7 +19,7 @@ from labelworks.services.projects import get_project
 from labelworks.services.scope import Tenant, found, owned
 from labelworks.services.serialize import task_json
 from labelworks.services.task_fields import clean_common
-from labelworks.tasktypes import get_task_type
+from labelworks.tasktypes import TaskType, get_task_type
 
 DEFAULT_BATCH_RANK = 1_000_000
 # Effectively unlimited: the unique (task, user) assignment index still stops repeats.
@@ -29,6 +30,74 @@ COMMON_KEYS = ("project", "batch", "instruction", "callback_url", "metadata", "u
                "tags", "priority")
 
 
+@dataclass
+class Placement:
+    """Where new tasks go (project, batch) and what each one inherits: the one place that turns
+    a create body into a `tasks` row, for the API and for bulk imports alike."""
+
+    tenant: Tenant
+    project: Project
+    batch: Batch | None
+    kind: TaskType
+    common_defaults: dict[str, Any]
+    type_defaults: dict[str, Any]
+    overlap: int
+
+    @classmethod
+    def load(cls, session: Session, tenant: Tenant, task_type: str,
+             body: dict[str, Any]) -> Placement:
+        project, batch = _placement(session, tenant, task_type, body)
+        _, defaults = split_params(project.params)
+        return cls(
+            tenant=tenant, project=project, batch=batch, kind=get_task_type(project.type),
+            common_defaults={k: defaults[k] for k in COMMON_DEFAULTS if k in defaults},
+            type_defaults={k: v for k, v in defaults.items() if k not in COMMON_DEFAULTS},
+            overlap=project_settings(project.params).overlap,
+        )
+
+    def row(self, body: Any, task_kind: str = "task") -> dict[str, Any]:
+        """Validate a create body; return the row's column values (InvalidRequest names the
+        bad field). Gold and training bodies carry `expected_response` (and `initial_response`)."""
+        if not isinstance(body, dict):
+            raise InvalidRequest("must be a JSON object", "body")
+        body = dict(body)
+        expected = initial = None
+        if task_kind != "task":
+            if "expected_response" not in body:
+                raise InvalidRequest("is required", "expected_response")
+            expected = body.pop("expected_response")
+            initial = body.pop("initial_response", None)
+        common = {k: body[k] for k in COMMON_KEYS[2:] if body.get(k) is not None}
+        for key, value in self.common_defaults.items():
+            common.setdefault(key, value)
+        fields = clean_common(common)
+        own = {k: v for k, v in body.items() if k not in COMMON_KEYS}
+        params = self.kind.validate_params({**self.type_defaults, **own})
+        if expected is not None:
+            expected = _as_field(self.kind.validate_response, params, expected,
+                                 "expected_response")
+        if initial is not None:
+            initial = _as_field(self.kind.validate_response, params, initial, "initial_response")
+        now = utcnow()
+        batch = self.batch
+        return {
+            "task_id": new_object_id(), "org_id": self.tenant.org_id,
+            "project_id": self.project.id, "batch_id": batch.id if batch else None,
+            "type": self.project.type, "status": "pending",
+            "instruction": fields.get("instruction"), "params": params,
+            "callback_url": fields.get("callback_url"), "metadata": fields.get("metadata", {}),
+            "unique_id": fields.get("unique_id"), "tags": fields.get("tags", []),
+            "priority": fields.get("priority", 0), "audits": [], "is_test": False,
+            "work_started": False, "created_at": now, "updated_at": now, "kind": task_kind,
+            "expected_response": expected, "initial_response": initial,
+            "stage": "label", "labels_submitted": 0,
+            "batch_rank": batch.priority if batch and batch.priority is not None
+            else DEFAULT_BATCH_RANK,
+            # Served at once unless its batch is still staging (finalize opens it).
+            "open_slots": 0 if batch is not None else initial_slots(task_kind, self.overlap),
+        }
+
+
 def create_task(session: Session, tenant: Tenant, task_type: str, body: Any,
                 task_kind: str = "task") -> dict[str, Any]:
     """Validate everything first, then insert once: a rejected create leaves no trace.
@@ -36,47 +105,16 @@ def create_task(session: Session, tenant: Tenant, task_type: str, body: Any,
     `task_kind` "gold" (evaluation task) and "training" (qualification task) take an
     `expected_response` (and gold an optional `initial_response`) validated like a response.
     """
-    kind = get_task_type(task_type)
+    get_task_type(task_type)
     if not isinstance(body, dict):
         raise InvalidRequest("must be a JSON object", "body")
-    body = dict(body)
-    expected = initial = None
-    if task_kind != "task":
-        if "expected_response" not in body:
-            raise InvalidRequest("is required", "expected_response")
-        expected = body.pop("expected_response")
-        initial = body.pop("initial_response", None)
-    project, batch = _placement(session, tenant, task_type, body)
-    common = {k: body[k] for k in COMMON_KEYS if k in body and body[k] is not None}
-    _, defaults = split_params(project.params)
-    for key in COMMON_DEFAULTS:
-        if key not in common and key in defaults:
-            common[key] = defaults[key]
-    fields = clean_common(common)
-    type_defaults = {k: v for k, v in defaults.items() if k not in COMMON_DEFAULTS}
-    own = {k: v for k, v in body.items() if k not in COMMON_KEYS}
-    params = kind.validate_params({**type_defaults, **own})
-    if expected is not None:
-        expected = _as_field(kind.validate_response, params, expected, "expected_response")
-    if initial is not None:
-        initial = _as_field(kind.validate_response, params, initial, "initial_response")
-    settings = project_settings(project.params)
-    now = utcnow()
-    task = Task(
-        task_id=new_object_id(), org_id=tenant.org_id, project_id=project.id,
-        batch_id=batch.id if batch else None, type=task_type, status="pending",
-        instruction=fields.get("instruction"), params=params,
-        callback_url=fields.get("callback_url"), metadata_=fields.get("metadata", {}),
-        unique_id=fields.get("unique_id"), tags=fields.get("tags", []),
-        priority=fields.get("priority", 0), audits=[], created_at=now, updated_at=now,
-        kind=task_kind, expected_response=expected, initial_response=initial,
-        stage="label", labels_submitted=0,
-        batch_rank=batch.priority if batch and batch.priority is not None else DEFAULT_BATCH_RANK,
-        # Served at once unless its batch is still staging (finalize opens it).
-        open_slots=0 if batch is not None else initial_slots(task_kind, settings.overlap),
-    )
+    placement = Placement.load(session, tenant, task_type, body)
+    values = placement.row(body, task_kind)
+    values["metadata_"] = values.pop("metadata")
+    task = Task(**values)
     insert_task(session, tenant, task)
-    return task_json(task, project.name, batch.name if batch else None)
+    batch = placement.batch
+    return task_json(task, placement.project.name, batch.name if batch else None)
 
 
 def initial_slots(task_kind: str, overlap: int) -> int:

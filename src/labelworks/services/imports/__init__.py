@@ -15,7 +15,7 @@ from pathlib import Path
 from labelworks.db.database import Database
 from labelworks.errors import InvalidRequest
 from labelworks.services.imports import coco, csv_, jsonl, label_studio
-from labelworks.services.imports.bulk import Target, duplicates, insert_rows
+from labelworks.services.imports.bulk import duplicates, insert_rows, load_placement
 from labelworks.services.imports.rows import Row
 from labelworks.services.scope import Tenant
 from labelworks.tasktypes import TaskType
@@ -81,7 +81,7 @@ def import_tasks(db: Database, tenant: Tenant, project: str, batch: str | None, 
     try:
         # (A writer thread overlapping inserts with validation measured slower: GIL contention.)
         with db.write() as session:
-            target = Target.load(session, tenant, project, batch)
+            target = load_placement(session, tenant, project, batch)
             pending: list[tuple[str, dict]] = []
 
             def flush() -> None:
@@ -103,7 +103,7 @@ def import_tasks(db: Database, tenant: Tenant, project: str, batch: str | None, 
                     report.reject(row.where, row.error)
                 else:
                     try:
-                        pending.append((row.where, target.prepare(row.body)))
+                        pending.append((row.where, target.row(row.body)))
                     except InvalidRequest as exc:
                         report.reject(row.where, exc.error)
                 if len(pending) >= CHUNK:

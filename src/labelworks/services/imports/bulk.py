@@ -1,95 +1,31 @@
 """Validate rows like `POST /v1/task/{type}` and insert them thousands per statement.
 
-`Target.prepare` runs the checks `services/tasks.create_task` runs, with the same functions
-(`clean_common` for the shared fields, the project's defaults merged under the row, the type's
-`validate_params`) so an imported task is exactly what the API would have created; only the
-insert differs: one executemany per chunk instead of one flush per task.
+Rows come from `services.tasks.Placement.row`, the same code `POST /v1/task/{type}` runs, so an
+imported task is exactly what the API would have created; only the insert differs: one
+executemany per chunk instead of one flush per task.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, insert, select
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import Batch, Project, Task, TaskTag
-from labelworks.db.types import Content, UTCDateTime, utcnow
-from labelworks.errors import InvalidRequest
-from labelworks.services.ids import new_object_id
-from labelworks.services.project_settings import COMMON_DEFAULTS, project_settings, split_params
+from labelworks.db.tables import Task, TaskTag
+from labelworks.db.types import Content, UTCDateTime
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Tenant
-from labelworks.services.task_fields import clean_common
-from labelworks.services.tasks import (
-    COMMON_KEYS,
-    DEFAULT_BATCH_RANK,
-    _placement,
-    initial_slots,
-)
-from labelworks.tasktypes import TaskType, get_task_type
-
-ROW_KEYS = tuple(k for k in COMMON_KEYS if k not in ("project", "batch"))
+from labelworks.services.tasks import Placement
 
 
-@dataclass
-class Target:
-    """The project (and batch) rows go into, with what every row shares."""
-
-    tenant: Tenant
-    project: Project
-    batch: Batch | None
-    kind: TaskType
-    common_defaults: dict[str, Any]
-    type_defaults: dict[str, Any]
-    open_slots: int
-    batch_rank: int
-
-    @classmethod
-    def load(cls, session: Session, tenant: Tenant, project: str, batch: str | None) -> Target:
-        """The same placement checks as a create (project of the tenant, batch in staging)."""
-        task_type = get_project(session, tenant, project).type
-        project_row, batch_row = _placement(session, tenant, task_type,
-                                            {"project": project, "batch": batch})
-        _, defaults = split_params(project_row.params)
-        overlap = project_settings(project_row.params).overlap
-        return cls(
-            tenant=tenant, project=project_row, batch=batch_row,
-            kind=get_task_type(project_row.type),
-            common_defaults={k: defaults[k] for k in COMMON_DEFAULTS if k in defaults},
-            type_defaults={k: v for k, v in defaults.items() if k not in COMMON_DEFAULTS},
-            # Served at once unless its batch is still staging (finalize opens it).
-            open_slots=0 if batch_row is not None else initial_slots("task", overlap),
-            batch_rank=(batch_row.priority if batch_row is not None
-                        and batch_row.priority is not None else DEFAULT_BATCH_RANK),
-        )
-
-    def prepare(self, body: Any) -> dict[str, Any]:
-        """One `tasks` row from a create body; InvalidRequest names the bad field."""
-        if not isinstance(body, dict):
-            raise InvalidRequest("must be a JSON object", "body")
-        common = {k: body[k] for k in ROW_KEYS if body.get(k) is not None}
-        for key, value in self.common_defaults.items():
-            common.setdefault(key, value)
-        fields = clean_common(common)
-        own = {k: v for k, v in body.items() if k not in COMMON_KEYS}
-        params = self.kind.validate_params({**self.type_defaults, **own})
-        now = utcnow()
-        return {
-            "task_id": new_object_id(), "org_id": self.tenant.org_id,
-            "project_id": self.project.id, "batch_id": self.batch.id if self.batch else None,
-            "type": self.project.type, "status": "pending",
-            "instruction": fields.get("instruction"), "params": params,
-            "callback_url": fields.get("callback_url"), "metadata": fields.get("metadata", {}),
-            "unique_id": fields.get("unique_id"), "tags": fields.get("tags", []),
-            "priority": fields.get("priority", 0), "audits": [], "is_test": False,
-            "work_started": False, "created_at": now, "updated_at": now, "kind": "task",
-            "stage": "label", "open_slots": self.open_slots, "labels_submitted": 0,
-            "batch_rank": self.batch_rank,
-        }
+def load_placement(session: Session, tenant: Tenant, project: str,
+                   batch: str | None) -> Placement:
+    """The same placement checks as a create (project of the tenant, batch in staging)."""
+    task_type = get_project(session, tenant, project).type
+    return Placement.load(session, tenant, task_type, {"project": project, "batch": batch})
 
 
 def duplicates(session: Session, tenant: Tenant, rows: list[dict[str, Any]]) -> set[int]:
