@@ -98,8 +98,10 @@ class Backend:
 
 
 def make_backend(name: str, tmp: Path) -> Backend:
+    # Servers share a test database; only the delivery tests' servers (which set fast retries)
+    # run callback delivery, so a default-settings server never claims their messages.
     env = {**os.environ, "LABELWORKS_DATA_DIR": str(tmp / "data"),
-           "LABELWORKS_ALLOW_PRIVATE_URLS": "1"}
+           "LABELWORKS_ALLOW_PRIVATE_URLS": "1", "LABELWORKS_DELIVERY_IN_SERVER": "0"}
     env.pop("LABELWORKS_DATABASE_URL", None)
     if name == "postgresql":
         if not pg_available():

@@ -23,6 +23,7 @@ from tests.delivery.receiver import Receiver, serve
 # Retries every 50-200 ms instead of 30 s-2 h. The timeout stays generous: a send that times out
 # on a loaded machine is retried, and its receiver would (rightly) see the callback twice.
 FAST = {
+    "LABELWORKS_DELIVERY_IN_SERVER": "1",
     "LABELWORKS_CALLBACK_BACKOFF_BASE_SECONDS": "0.05",
     "LABELWORKS_CALLBACK_BACKOFF_MAX_SECONDS": "0.2",
     "LABELWORKS_DELIVERY_POLL_SECONDS": "0.05",
