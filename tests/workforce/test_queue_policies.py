@@ -116,3 +116,31 @@ def test_batch_groups_restrict_who_gets_a_batch(client, server):
     assert ann_w.next(name).status_code == 200
     with server.backend.db.read() as session:
         assert session.execute(text("SELECT count(*) FROM batch_groups")).scalar_one() >= 1
+
+
+def test_raising_overlap_reopens_waiting_tasks(client, worker_factory):
+    name = _name()
+    client.create_project(name, TaskType.Categorization, params={"categories": CATS})
+    task = client.create_task(TaskType.Categorization, project=name, attachment="https://e/o")
+    first = worker_factory()
+    lease = first.next(name).json()
+    client.update_project(name, overlap=2)  # while the first label is still being made
+    second = worker_factory()
+    assert second.next(name).json()["task"]["task_id"] == task.id
+    first.submit(lease["assignment_id"], {"response": {"category": "cat"}}).raise_for_status()
+    assert client.get_task(task.id).status == "pending"  # now needs two labels
+    assert worker_factory().next(name).status_code == 204  # both slots are taken
+
+
+def test_gold_in_a_batch_does_not_hold_the_batch_open(client, worker_factory):
+    name = _name()
+    client.create_project(name, TaskType.Categorization, params={"categories": CATS})
+    client.create_batch(name, f"{name}-b")
+    client.create_evaluation_task(TaskType.Categorization, project=name, batch=f"{name}-b",
+                                  attachment="https://e/g", expected_response={"category": "cat"})
+    client.create_task(TaskType.Categorization, project=name, batch=f"{name}-b",
+                       attachment="https://e/r")
+    client.finalize_batch(f"{name}-b")
+    w = worker_factory()
+    _label(w, name)  # gold_rate 0: the real task
+    assert client.get_batch(f"{name}-b").status == "completed"

@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Import the quality engine (numpy, scipy, shapely) before the first request, not in it.
         import labelworks.quality  # noqa: F401
+        from labelworks.services.instance import instance_secret
+
+        instance_secret(database, "list-token")  # created before requests race for it
 
         stop = None
         if settings.delivery_in_server:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,8 +26,15 @@ class Database:
     def __post_init__(self) -> None:
         self.factory = make_sessionmaker(self.engine)
         # SQLite has one writer at a time; its busy handler makes waiting writers sleep in
-        # growing steps (up to 100 ms), so under load threads of one process queue here instead.
-        self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else None
+        # growing steps (up to 100 ms), which wrecks tail latency under load. Writers queue here
+        # instead: threads on a lock, processes on an flock of a file beside the database.
+        self._write_lock = None
+        self._lock_path = None
+        if self.engine.dialect.name == "sqlite":
+            self._write_lock = threading.Lock()
+            database = self.engine.url.database
+            if database and database != ":memory:":
+                self._lock_path = f"{database}.writer-lock"
 
     @classmethod
     def open(cls, settings: Settings, migrate: bool = True) -> Database:
@@ -46,5 +55,19 @@ class Database:
             with session_scope(self.factory, write=True) as session:
                 yield session
             return
-        with self._write_lock, session_scope(self.factory, write=True) as session:
+        with self._write_lock, _file_lock(self._lock_path), \
+                session_scope(self.factory, write=True) as session:
             yield session
+
+
+@contextmanager
+def _file_lock(path: str | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

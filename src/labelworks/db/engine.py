@@ -27,7 +27,7 @@ def make_engine(settings: Settings) -> Engine:
         _configure_sqlite(engine)
         return engine
     # Several server processes share PostgreSQL's 100 connections.
-    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=5, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:

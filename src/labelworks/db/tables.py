@@ -336,8 +336,6 @@ class WorkerProjectStats(Base):
     gold_accuracy: Mapped[float | None] = mapped_column(Float)
     training_scores: Mapped[list[float]] = mapped_column(JSON, default=list)
     training_passed: Mapped[bool] = mapped_column(Boolean, default=False)
-    labels_accepted: Mapped[int] = mapped_column(Integer, default=0)
-    labels_rejected: Mapped[int] = mapped_column(Integer, default=0)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from labelworks.db.database import Database
+
 from labelworks.db.tables import LoginFailure, User, UserSession
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest, TooManyRequests, Unauthorized
@@ -34,32 +36,42 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(session: Session, email: object, password: object) -> str:
+def login(db: Database, email: object, password: object) -> str:
+    """Check a password and open a session. The (deliberately slow) argon2 check runs outside
+    any transaction, so logins never hold SQLite's write lock."""
     if not isinstance(email, str) or not email:
         raise InvalidRequest("is required", "email")
     if not isinstance(password, str) or not password:
         raise InvalidRequest("is required", "password")
     email = email.strip().lower()
-    now = utcnow()
-    failure = session.get(LoginFailure, email)
-    if failure is not None and now - failure.window_start > FAILURE_WINDOW:
-        failure.failures, failure.window_start = 0, now
-    if failure is not None and failure.failures >= MAX_FAILURES:
+    with db.read() as session:
+        failure = session.get(LoginFailure, email)
+        locked = (failure is not None and utcnow() - failure.window_start <= FAILURE_WINDOW
+                  and failure.failures >= MAX_FAILURES)
+        user = session.scalar(select(User).where(User.email == email))
+    if locked:
         raise TooManyRequests("too many failed logins; try again in a few minutes")
-    user = session.scalar(select(User).where(User.email == email))
-    if user is None or not user.password_hash or not verify_password(user.password_hash, password):
-        if failure is None:
-            session.add(LoginFailure(email=email, failures=1, window_start=now))
+    ok = user is not None and bool(user.password_hash) and verify_password(
+        user.password_hash, password)
+    with db.write() as session:
+        failure = session.get(LoginFailure, email)
+        now = utcnow()
+        if failure is not None and now - failure.window_start > FAILURE_WINDOW:
+            failure.failures, failure.window_start = 0, now
+        if not ok:
+            if failure is None:
+                session.add(LoginFailure(email=email, failures=1, window_start=now))
+            else:
+                failure.failures += 1
         else:
-            failure.failures += 1
-        # The failure count must persist even though the request fails.
-        session.commit()
+            if failure is not None:
+                session.delete(failure)
+            token = secrets.token_urlsafe(32)
+            assert user is not None
+            session.add(UserSession(token_hash=_hash(token), user_id=user.id,
+                                    expires_at=now + SESSION_TTL))
+    if not ok:
         raise Unauthorized("wrong email or password")
-    if failure is not None:
-        session.delete(failure)
-    token = secrets.token_urlsafe(32)
-    session.add(UserSession(token_hash=_hash(token), user_id=user.id, expires_at=now + SESSION_TTL))
-    session.flush()
     return token
 
 

@@ -26,9 +26,11 @@ def complete_task(session: Session, task: Task, response: dict[str, Any]) -> Non
     task.completed_at = now
     task.updated_at = now
     session.flush()
-    project = session.scalar(select(Project.name).where(Project.id == task.project_id)) or ""
     batch = session.get(Batch, task.batch_id) if task.batch_id else None
-    enqueue_task_callback(session, task, task_json(task, project, batch.name if batch else None))
+    if task.callback_url:
+        project = session.scalar(select(Project.name).where(Project.id == task.project_id)) or ""
+        enqueue_task_callback(session, task,
+                              task_json(task, project, batch.name if batch else None))
     if batch is not None:
         maybe_complete_batch(session, batch)
 
@@ -39,7 +41,8 @@ def maybe_complete_batch(session: Session, batch: Batch) -> None:
         return
     pending = session.scalar(
         select(func.count()).select_from(Task)
-        .where(Task.batch_id == batch.id, Task.status == "pending")
+        # Gold and training tasks never complete; they do not hold a batch open.
+        .where(Task.batch_id == batch.id, Task.status == "pending", Task.kind == "task")
     )
     if pending == 0:
         batch.status = "completed"

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from labelworks.db.database import Database
 from labelworks.db.tables import InstanceSecret
 from labelworks.services.ids import new_secret
 
+_cache: dict[tuple[int, str], bytes] = {}
+_lock = threading.Lock()
 
-def instance_secret(engine: Engine, name: str) -> bytes:
-    return _cached(engine, name)
 
-
-@lru_cache(maxsize=32)
-def _cached(engine: Engine, name: str) -> bytes:
-    with Session(engine) as session:
-        row = session.get(InstanceSecret, name)
-        if row is None:
-            session.add(InstanceSecret(name=name, value=new_secret()))
-            try:
-                session.commit()
-            except IntegrityError:  # another process created it first
-                session.rollback()
-        value = session.scalar(select(InstanceSecret.value).where(InstanceSecret.name == name))
-    assert value is not None
+def instance_secret(db: Database, name: str) -> bytes:
+    """The named secret, created on first use (an upsert: processes may race to create it)."""
+    key = (id(db), name)
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    with db.write() as session:
+        session.execute(insert(InstanceSecret).values(name=name, value=new_secret())
+                        .on_conflict_do_nothing())
+        value = session.get(InstanceSecret, name).value
+    with _lock:
+        _cache[key] = value.encode()
     return value.encode()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Project, ProjectParamVersion
 from labelworks.errors import Conflict, InvalidRequest
 from labelworks.services.names import check_name
-from labelworks.services.project_settings import validate_project_params
+from labelworks.services.project_settings import project_settings, validate_project_params
 from labelworks.services.scope import Tenant, found, owned
 from labelworks.tasktypes import get_task_type
 
@@ -48,10 +48,16 @@ def create_project(session: Session, tenant: Tenant, body: dict[str, Any]) -> Pr
 def set_params(session: Session, tenant: Tenant, name: str, body: dict[str, Any]) -> Project:
     """New param version: the given keys replace the old ones; the history keeps every version."""
     project = get_project(session, tenant, name)
+    before = project_settings(project.params).overlap
     merged = {**project.params, **body}
     project.params = validate_project_params(project.type, merged)
     project.version += 1
     _record_version(session, project)
+    after = project_settings(project.params).overlap
+    if after != before:
+        from labelworks.services.work.leases import resize_open_slots
+
+        resize_open_slots(session, project.id, after)
     return project
 
 

@@ -3,7 +3,8 @@
 The walk orders by `seq` (insertion order) inside the org, so a task created during a walk lands
 after every page already served and each match is returned exactly once. `next_token` is the last
 `seq` served, bound to the filters and signed, so a forged or reused-with-other-filters token is a
-400 rather than a silent wrong page.
+400 rather than a silent wrong page. `total` is counted on the first page and carried in the
+token, so walking a large listing costs one count, not one per page.
 """
 
 from __future__ import annotations
@@ -56,10 +57,12 @@ def list_tasks(session: Session, tenant: Tenant, filters: TaskFilters, *, limit:
                next_token: str | None, limited: bool, secret: bytes) -> dict[str, Any]:
     if not 1 <= limit <= 100:
         raise InvalidRequest("must be between 1 and 100", "limit")
-    after = decode_token(next_token, filters, tenant, secret) if next_token else 0
+    after, total = decode_token(next_token, filters, tenant, secret) if next_token else (0, None)
     stmt = _filtered(session, tenant, filters)
-    total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Task.seq)
-                                                            .subquery())) or 0
+    if total is None:
+        # Counted once per walk: later pages carry the first page's count in their token.
+        total = session.scalar(select(func.count()).select_from(
+            stmt.with_only_columns(Task.seq).subquery())) or 0
     page_stmt = (
         stmt.add_columns(Project.name, BatchAlias.name)
         .join(Project, Project.id == Task.project_id)
@@ -72,7 +75,7 @@ def list_tasks(session: Session, tenant: Tenant, filters: TaskFilters, *, limit:
     has_more = len(rows) > limit
     rows = rows[:limit]
     docs = [limited_task_json(t, p) if limited else task_json(t, p, b) for t, p, b in rows]
-    token = encode_token(rows[-1][0].seq, filters, tenant, secret) if has_more else None
+    token = encode_token(rows[-1][0].seq, total, filters, tenant, secret) if has_more else None
     return {"docs": docs, "total": total, "limit": limit, "offset": 0, "has_more": has_more,
             "next_token": token}
 
@@ -121,17 +124,20 @@ def _sign(payload: bytes, secret: bytes) -> str:
     return hmac.new(secret, payload, hashlib.sha256).hexdigest()[:24]
 
 
-def encode_token(seq: int, filters: TaskFilters, tenant: Tenant, secret: bytes) -> str:
-    payload = f"{seq}.{tenant.org_id}.{filters.fingerprint()}".encode()
+def encode_token(seq: int, total: int, filters: TaskFilters, tenant: Tenant,
+                 secret: bytes) -> str:
+    payload = f"{seq}.{total}.{tenant.org_id}.{filters.fingerprint()}".encode()
     raw = payload + b"." + _sign(payload, secret).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_token(token: str, filters: TaskFilters, tenant: Tenant, secret: bytes) -> int:
+def decode_token(token: str, filters: TaskFilters, tenant: Tenant,
+                 secret: bytes) -> tuple[int, int]:
+    """-> (last seq served, total counted on the first page)."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         payload, signature = raw.rsplit(b".", 1)
-        seq_s, org_s, fingerprint = payload.decode().split(".")
+        seq_s, total_s, org_s, fingerprint = payload.decode().split(".")
         valid = hmac.compare_digest(signature.decode(), _sign(payload, secret))
     except (ValueError, UnicodeDecodeError):
         valid = False
@@ -139,7 +145,7 @@ def decode_token(token: str, filters: TaskFilters, tenant: Tenant, secret: bytes
         raise InvalidRequest("is not a token this server issued", "next_token")
     if int(org_s) != tenant.org_id or fingerprint != filters.fingerprint():
         raise InvalidRequest("was issued for other filters; restart the listing", "next_token")
-    return int(seq_s)
+    return int(seq_s), int(total_s)
 
 
 __all__ = ["TaskFilters", "list_tasks"]

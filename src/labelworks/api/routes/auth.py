@@ -13,8 +13,7 @@ router = APIRouter(tags=["auth"])
 @router.post("/auth/login")
 def login(body: JsonBody, db: DbDep) -> dict[str, str]:
     body = object_body(body)
-    with db.write() as session:
-        return {"token": auth.login(session, body.get("email"), body.get("password"))}
+    return {"token": auth.login(db, body.get("email"), body.get("password"))}
 
 
 @router.get("/auth/me")

@@ -113,7 +113,7 @@ def list_tasks(
         updated_after=parse_time(updated_after, "updated_after"),
         updated_before=parse_time(updated_before, "updated_before"),
     )
-    secret = instance_secret(db.engine, "list-token")
+    secret = instance_secret(db, "list-token")
     with db.read() as session:
         page = task_listing.list_tasks(session, tenant, filters, limit=limit,
                                        next_token=next_token or None,

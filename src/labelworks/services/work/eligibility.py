@@ -6,9 +6,10 @@ assignments), role per stage, pauses after poor gold accuracy, and qualification
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from labelworks.db.tables import Org, Project, StudioAssignment, TeamMember, WorkerProjectStats
@@ -30,16 +31,70 @@ class EligibleProject:
     qualifying: bool  # must pass training tasks before real work
 
 
+@dataclass(frozen=True)
+class _ProjectInfo:
+    id: int
+    org_id: int
+    name: str
+    type: str
+    weight: float
+    settings: ProjectSettings
+
+
+class _Catalog:
+    """All active projects with parsed settings, plus which ones have Studio assignments.
+
+    `next` is the hot path and projects change rarely, so they are re-read only when a one-row
+    fingerprint query (counts and sums that any project, weight or assignment change moves)
+    differs from the last one; every process sees every change at once. What concerns the person
+    (team, assignments, pauses) is always read fresh."""
+
+    def __init__(self) -> None:
+        self._fingerprint: tuple[object, ...] | None = None
+        self._projects: list[_ProjectInfo] = []
+        self._restricted: set[int] = set()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _current(session: Session) -> tuple[object, ...]:
+        parts = [
+            select(func.count()).select_from(Project),
+            select(func.max(Project.id)),
+            select(func.sum(Project.version)),
+            select(func.sum(case((Project.archived.is_(True), 1), else_=0))),
+            select(func.sum(Org.fair_share_weight)),
+            select(func.count()).select_from(StudioAssignment),
+            select(func.sum(StudioAssignment.project_id + StudioAssignment.user_id)),
+        ]
+        return tuple(session.execute(select(*(p.scalar_subquery() for p in parts))).one())
+
+    def get(self, session: Session) -> tuple[list[_ProjectInfo], set[int]]:
+        fingerprint = self._current(session)
+        with self._lock:
+            if fingerprint == self._fingerprint:
+                return self._projects, self._restricted
+        rows = session.execute(
+            select(Project.id, Project.org_id, Project.name, Project.type, Project.params,
+                   Org.fair_share_weight)
+            .join(Org, Org.id == Project.org_id).where(Project.archived.is_(False))).all()
+        projects = [_ProjectInfo(r.id, r.org_id, r.name, r.type, r.fair_share_weight or 1.0,
+                                 project_settings(r.params)) for r in rows]
+        restricted = set(session.scalars(select(StudioAssignment.project_id).distinct()))
+        with self._lock:
+            self._fingerprint, self._projects, self._restricted = fingerprint, projects, restricted
+        return projects, restricted
+
+
+CATALOG = _Catalog()
+
+
 def eligible_projects(session: Session, person: Person, project_name: str | None,
                       stage: str) -> list[EligibleProject]:
     roles = REVIEW_ROLES if stage == "review" else LABEL_ROLES
     if person.role not in roles:
         raise Forbidden(f"a {person.role} cannot take {stage} work", "stage")
-    stmt = (select(Project, Org.fair_share_weight).join(Org, Org.id == Project.org_id)
-            .where(Project.archived.is_(False)))
-    if project_name:
-        stmt = stmt.where(Project.name == project_name)
-    rows = session.execute(stmt).all()
+    projects, restricted = CATALOG.get(session)
+    rows = [p for p in projects if not project_name or p.name == project_name]
     if not rows:
         return []
     teams = dict(session.execute(
@@ -47,12 +102,11 @@ def eligible_projects(session: Session, person: Person, project_name: str | None
     ).all())
     assigned = set(session.scalars(
         select(StudioAssignment.project_id).where(StudioAssignment.user_id == person.user_id)))
-    restricted = set(session.scalars(select(StudioAssignment.project_id).distinct()))
     stats = {s.project_id: s for s in session.scalars(
         select(WorkerProjectStats).where(WorkerProjectStats.user_id == person.user_id))}
     out = []
-    for project, weight in rows:
-        settings = project_settings(project.params)
+    for project in rows:
+        settings = project.settings
         if stage == "review" and not settings.review:
             continue
         if not _in_pool(person, project, settings, teams, assigned, restricted):
@@ -63,12 +117,12 @@ def eligible_projects(session: Session, person: Person, project_name: str | None
         qualifying = settings.require_training and not (mine and mine.training_passed)
         if stage == "review" and qualifying:
             continue
-        out.append(EligibleProject(project.id, project.org_id, weight or 1.0, project.type,
+        out.append(EligibleProject(project.id, project.org_id, project.weight, project.type,
                                    settings, qualifying))
     return out
 
 
-def _in_pool(person: Person, project: Project, settings: ProjectSettings,
+def _in_pool(person: Person, project: _ProjectInfo, settings: ProjectSettings,
              teams: dict[int, str], assigned: set[int], restricted: set[int]) -> bool:
     if "team" in settings.pools and project.org_id in teams:
         # Once a project has Studio assignments, only the assigned teammates work on it.

@@ -16,10 +16,10 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import Assignment, BatchGroup, File, ProjectGroupMember, Task
+from labelworks.db.tables import Assignment, Batch, BatchGroup, File, ProjectGroupMember, Task
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, NotFound
 from labelworks.services.auth import Person
@@ -218,3 +218,19 @@ def file_for_worker(session: Session, person: Person, file_id: str) -> File:
             Assignment.status == "leased", Assignment.lease_expires_at > utcnow()).limit(1)) is None:
         raise NotFound(f"no file {file_id!r}", "file_id")
     return file
+
+
+def resize_open_slots(session: Session, project_id: int, overlap: int) -> None:
+    """After a project's overlap changes, give its waiting tasks the slots the new overlap
+    implies (labels already in and leases out count against it)."""
+    leased = (select(func.count()).select_from(Assignment)
+              .where(Assignment.task_seq == Task.seq, Assignment.stage == "label",
+                     Assignment.status == "leased").scalar_subquery())
+    wanted = overlap - Task.labels_submitted - leased
+    served = or_(Task.batch_id.is_(None),
+                 Task.batch_id.in_(select(Batch.id).where(Batch.status != "staging")))
+    session.execute(update(Task).where(
+        Task.project_id == project_id, Task.status == "pending", Task.stage == "label",
+        Task.kind == "task", served).values(open_slots=case((wanted > 0, wanted), else_=0))
+        .execution_options(synchronize_session=False))
+    session.flush()

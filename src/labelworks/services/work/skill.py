@@ -23,7 +23,7 @@ def stats_for(session: Session, user_id: int, project_id: int) -> WorkerProjectS
     insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(insert_fn(WorkerProjectStats).values(
         user_id=user_id, project_id=project_id, gold_scores=[], training_scores=[],
-        training_passed=False, labels_accepted=0, labels_rejected=0, paused=False,
+        training_passed=False, paused=False,
         updated_at=utcnow()).on_conflict_do_nothing())
     stmt = select(WorkerProjectStats).where(WorkerProjectStats.user_id == user_id,
                                             WorkerProjectStats.project_id == project_id)
@@ -87,12 +87,3 @@ def skills(session: Session, project_id: int, user_ids: list[int]) -> dict[int, 
                                   WorkerProjectStats.user_id.in_(user_ids))).all()
     known = {u: acc for u, acc in rows if acc is not None}
     return {u: known.get(u, PRIOR_SKILL) for u in user_ids}
-
-
-def add_outcomes(session: Session, project_id: int, accepted: list[int],
-                 rejected: list[int]) -> None:
-    for user_id in accepted:
-        stats_for(session, user_id, project_id).labels_accepted += 1
-    for user_id in rejected:
-        stats_for(session, user_id, project_id).labels_rejected += 1
-    session.flush()

@@ -132,11 +132,9 @@ def _complete_with_consensus(session: Session, task: Task, project: Project,
         weights = skill.skills(session, task.project_id, [a.user_id for a in labels])
         answer, _ = kind.consensus(task.params, [a.response or {} for a in labels],
                                    [weights[a.user_id] for a in labels])
-    accepted = labels if override is None else []
-    for a in accepted:
+    for a in labels if override is None else []:
         a.status = "accepted"
         pay_for(session, a, project)
-    skill.add_outcomes(session, task.project_id, [a.user_id for a in accepted], [])
     complete_task(session, task, answer)
 
 
@@ -168,9 +166,9 @@ def _review(session: Session, assignment: Assignment, task: Task, project: Proje
 
 
 def _reject_labels(session: Session, task: Task, labels: list[Assignment]) -> None:
+    # An annotator's record is their assignments' statuses (see `me.my_numbers`).
     for a in labels:
         a.status = "rejected"
-    skill.add_outcomes(session, task.project_id, [], [a.user_id for a in labels])
 
 
 def reopen(session: Session, task: Task, settings: ProjectSettings) -> None:
@@ -189,15 +187,13 @@ def reopen(session: Session, task: Task, settings: ProjectSettings) -> None:
 
 
 def rework_after_audit(session: Session, task: Task, accepted: bool) -> None:
-    """A customer's audit: acceptance credits the annotators; rejection sends the task back."""
+    """A customer's audit. Acceptance leaves the accepted labels as they are (the task's
+    `customer_review_status` records it); rejection marks them rejected and sends the task back."""
+    if accepted:
+        return
     labels = list(session.scalars(select(Assignment).where(
         Assignment.task_seq == task.seq, Assignment.stage == "label",
         Assignment.status == "accepted")))
-    users = [a.user_id for a in labels]
-    if accepted:
-        skill.add_outcomes(session, task.project_id, users, [])
-        return
-    skill.add_outcomes(session, task.project_id, [], users)
     # Their earlier labels no longer count toward the task; paid work stays paid (the ledger is
     # append-only); the same annotators are not served this task again.
     session.execute(update(Assignment).where(Assignment.id.in_([a.id for a in labels]))

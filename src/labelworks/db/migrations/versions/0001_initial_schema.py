@@ -198,8 +198,6 @@ def upgrade() -> None:
     sa.Column('gold_accuracy', sa.Float(), nullable=True),
     sa.Column('training_scores', sa.JSON(), nullable=False),
     sa.Column('training_passed', sa.Boolean(), nullable=False),
-    sa.Column('labels_accepted', sa.Integer(), nullable=False),
-    sa.Column('labels_rejected', sa.Integer(), nullable=False),
     sa.Column('paused', sa.Boolean(), nullable=False),
     sa.Column('updated_at', labelworks.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_worker_project_stats_project_id_projects'), ondelete='CASCADE'),
