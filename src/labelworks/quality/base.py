@@ -110,12 +110,6 @@ def worker_accuracy(enc: Encoded, label_codes: IntArray) -> FloatArray:
     return np.bincount(enc.worker, weights=hits, minlength=enc.n_workers) / np.maximum(n, 1)
 
 
-def soft_worker_accuracy(enc: Encoded, probas: FloatArray) -> FloatArray:
-    """Expected accuracy of each worker under the posteriors (mean of P(true == given))."""
-    hit = probas[enc.task, enc.label]
-    n = np.bincount(enc.worker, minlength=enc.n_workers)
-    return np.bincount(enc.worker, weights=hit, minlength=enc.n_workers) / np.maximum(n, 1)
-
 
 def gold_accuracy(enc: Encoded) -> dict[Any, float]:
     """Each worker's accuracy on the gold tasks they answered."""

@@ -69,7 +69,8 @@ def finalize_batch(session: Session, tenant: Tenant, name: str) -> Batch:
         overlap = project_settings(project.params).overlap
         # Open the batch's tasks to the work queue.
         session.execute(
-            update(Task).where(Task.batch_id == batch.id, Task.status == "pending")
+            update(Task).where(Task.org_id == batch.org_id, Task.batch_id == batch.id,
+                               Task.status == "pending")
             .values(open_slots=case((Task.kind == "task", overlap), else_=GOLD_SLOTS))
         )
         session.flush()

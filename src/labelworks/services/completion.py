@@ -42,7 +42,8 @@ def maybe_complete_batch(session: Session, batch: Batch) -> None:
     pending = session.scalar(
         select(func.count()).select_from(Task)
         # Gold and training tasks never complete; they do not hold a batch open.
-        .where(Task.batch_id == batch.id, Task.status == "pending", Task.kind == "task")
+        .where(Task.org_id == batch.org_id, Task.batch_id == batch.id, Task.status == "pending",
+               Task.kind == "task")
     )
     if pending == 0:
         batch.status = "completed"

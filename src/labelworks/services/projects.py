@@ -57,7 +57,7 @@ def set_params(session: Session, tenant: Tenant, name: str, body: dict[str, Any]
     if after != before:
         from labelworks.services.work.leases import resize_open_slots
 
-        resize_open_slots(session, project.id, after)
+        resize_open_slots(session, project.org_id, project.id, after)
     return project
 
 

@@ -107,7 +107,8 @@ def _studio_json(session: Session, batches: list[Batch]) -> list[dict[str, Any]]
         batch_id: (total, done) for batch_id, total, done in session.execute(
             select(Task.batch_id, func.count(),
                    func.count(case((Task.status == "completed", 1))))
-            .where(Task.batch_id.in_(ids), Task.kind == "task").group_by(Task.batch_id)
+            .where(Task.org_id == batches[0].org_id, Task.batch_id.in_(ids), Task.kind == "task")
+            .group_by(Task.batch_id)
         )
     }
     groups: dict[int, list[str]] = {}

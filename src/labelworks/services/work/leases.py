@@ -43,8 +43,9 @@ def next_assignment(session: Session, person: Person, project_name: str | None, 
     for p in projects:
         by_org[p.org_id].append(p)
     weights = {org: ps[0].org_weight for org, ps in by_org.items()}
+    closed = _closed_batches(session, person, [p.project_id for p in projects])
     for org in FAIR_SHARE.order(weights):
-        seq = _pick_in_org(session, person, org, by_org[org], stage, rng)
+        seq = _pick_in_org(session, person, org, by_org[org], stage, rng, closed)
         if seq is not None:
             FAIR_SHARE.served(org, weights[org])
             return _lease(session, person, seq, stage, lease_seconds)
@@ -52,13 +53,14 @@ def next_assignment(session: Session, person: Person, project_name: str | None, 
 
 
 def _pick_in_org(session: Session, person: Person, org: int, projects: list[EligibleProject],
-                 stage: str, rng: Any) -> int | None:
+                 stage: str, rng: Any, closed: list[int]) -> int | None:
     if stage == "review":
-        return _pick(session, person, org, [p.project_id for p in projects], "review", "task")
+        return _pick(session, person, org, [p.project_id for p in projects], "review", "task",
+                     closed)
     qualifying = [p.project_id for p in projects if p.qualifying]
     working = [p for p in projects if not p.qualifying]
     if qualifying:
-        seq = _pick(session, person, org, qualifying, "label", "training")
+        seq = _pick(session, person, org, qualifying, "label", "training", closed)
         if seq is not None:
             return seq
     if not working:
@@ -66,14 +68,15 @@ def _pick_in_org(session: Session, person: Person, org: int, projects: list[Elig
     gold_projects = [p.project_id for p in working
                      if p.settings.gold_rate > 0 and rng.random() < p.settings.gold_rate]
     if gold_projects:
-        seq = _pick(session, person, org, gold_projects, "label", "gold")
+        seq = _pick(session, person, org, gold_projects, "label", "gold", closed)
         if seq is not None:
             return seq
-    return _pick(session, person, org, [p.project_id for p in working], "label", "task")
+    return _pick(session, person, org, [p.project_id for p in working], "label", "task",
+                 closed)
 
 
 def _pick(session: Session, person: Person, org: int, project_ids: list[int], stage: str,
-          kind: str) -> int | None:
+          kind: str, closed: list[int]) -> int | None:
     done_before = exists().where(Assignment.task_seq == Task.seq,
                                  Assignment.user_id == person.user_id,
                                  Assignment.stage == stage)
@@ -84,7 +87,6 @@ def _pick(session: Session, person: Person, org: int, project_ids: list[int], st
         .order_by(Task.batch_rank, Task.priority.desc(), Task.seq)
         .limit(1)
     )
-    closed = _closed_batches(session, person, project_ids)
     if closed:
         stmt = stmt.where((Task.batch_id.is_(None)) | (Task.batch_id.not_in(closed)))
     if session.get_bind().dialect.name == "postgresql":
@@ -93,8 +95,12 @@ def _pick(session: Session, person: Person, org: int, project_ids: list[int], st
 
 
 def _closed_batches(session: Session, person: Person, project_ids: list[int]) -> list[int]:
-    """Batches assigned to project groups this person is not in (assign_studio_batches)."""
-    rows = session.execute(select(BatchGroup.batch_id, BatchGroup.group_id)).all()
+    """Batches of these projects assigned to project groups this person is not in
+    (assign_studio_batches); read once per `next`."""
+    rows = session.execute(
+        select(BatchGroup.batch_id, BatchGroup.group_id)
+        .join(Batch, Batch.id == BatchGroup.batch_id).where(Batch.project_id.in_(project_ids))
+    ).all()
     if not rows:
         return []
     mine = set(session.scalars(select(ProjectGroupMember.group_id)
@@ -206,9 +212,6 @@ def sweep_expired(session: Session, limit: int = 1000) -> int:
     return len(rows)
 
 
-def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Task).where(Task.open_slots > 0)) or 0
-
 
 def file_for_worker(session: Session, person: Person, file_id: str) -> File:
     """The file, if this person holds a live lease on work of the file's org; else not found."""
@@ -220,7 +223,7 @@ def file_for_worker(session: Session, person: Person, file_id: str) -> File:
     return file
 
 
-def resize_open_slots(session: Session, project_id: int, overlap: int) -> None:
+def resize_open_slots(session: Session, org_id: int, project_id: int, overlap: int) -> None:
     """After a project's overlap changes, give its waiting tasks the slots the new overlap
     implies (labels already in and leases out count against it)."""
     leased = (select(func.count()).select_from(Assignment)
@@ -230,7 +233,8 @@ def resize_open_slots(session: Session, project_id: int, overlap: int) -> None:
     served = or_(Task.batch_id.is_(None),
                  Task.batch_id.in_(select(Batch.id).where(Batch.status != "staging")))
     session.execute(update(Task).where(
-        Task.project_id == project_id, Task.status == "pending", Task.stage == "label",
+        Task.org_id == org_id, Task.project_id == project_id, Task.status == "pending",
+        Task.stage == "label",
         Task.kind == "task", served).values(open_slots=case((wanted > 0, wanted), else_=0))
         .execution_options(synchronize_session=False))
     session.flush()

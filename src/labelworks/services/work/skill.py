@@ -56,7 +56,8 @@ def record_training(session: Session, assignment: Assignment, score: float,
     scores = [*stats.training_scores, score]
     stats.training_scores = scores
     total = session.scalar(select(func.count()).select_from(Task).where(
-        Task.project_id == assignment.project_id, Task.kind == "training"))
+        Task.org_id == assignment.org_id, Task.kind == "training",
+        Task.project_id == assignment.project_id))
     # Qualified once every training task (at most 5) is answered at the pass rate.
     needed = min(int(total or 0), 5)
     if len(scores) >= needed and sum(scores) / len(scores) >= settings.training_pass_rate:
