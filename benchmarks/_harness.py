@@ -64,8 +64,9 @@ class Running:
 
 def start(cmd: list[str], env: dict[str, str], health: str = "/healthz") -> Running:
     port = free_port()
-    proc = subprocess.Popen([*cmd, "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*cmd, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -78,14 +79,29 @@ def start(cmd: list[str], env: dict[str, str], health: str = "/healthz") -> Runn
 
 
 def serve_labelworks(env: dict[str, str], workers: int) -> Running:
-    return start([sys.executable, "-m", "labelworks", "serve", "--workers", str(workers),
-                  "--log-level", "warning"], env)
+    return start(
+        [
+            sys.executable,
+            "-m",
+            "labelworks",
+            "serve",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env,
+    )
 
 
 def new_org(env: dict[str, str]) -> str:
-    out = subprocess.run([sys.executable, "-m", "labelworks", "org", "create",
-                          f"bench-{uuid.uuid4().hex[:6]}"], env=env, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "labelworks", "org", "create", f"bench-{uuid.uuid4().hex[:6]}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return out.strip().splitlines()[-1]
 
 

@@ -40,7 +40,7 @@ SIZES = {"100k": (50_000, 2, 2), "1M": (200_000, 5, 3), "5M": (1_000_000, 5, 5)}
 N_WORKERS = 1_000
 
 
-def synthetic(n_tasks: int, per_task: int, k: int, seed: int = 0):  # noqa: ANN201
+def synthetic(n_tasks: int, per_task: int, k: int, seed: int = 0):
     """Answers from 1k workers: 10% spammers (uniform), the rest right with p ~ U(0.55, 0.95)."""
     import numpy as np
 
@@ -78,13 +78,19 @@ def run_one(impl: str, method: str, size: str, n_tasks: int) -> dict:
         pred = np.full(nt, -1)
         pred[est.tasks_.astype(np.int64)] = est.labels_
     else:
+        import crowdkit.aggregation as ca
         import pandas as pd
 
-        import crowdkit.aggregation as ca
-
         df = pd.DataFrame({"task": task, "worker": worker, "label": label})
-        est = {"mv": ca.MajorityVote, "wawa": ca.Wawa, "zbs": ca.ZeroBasedSkill, "ds": ca.DawidSkene,
-               "onecoin": ca.OneCoinDawidSkene, "glad": ca.GLAD, "mace": ca.MACE}[method]()
+        est = {
+            "mv": ca.MajorityVote,
+            "wawa": ca.Wawa,
+            "zbs": ca.ZeroBasedSkill,
+            "ds": ca.DawidSkene,
+            "onecoin": ca.OneCoinDawidSkene,
+            "glad": ca.GLAD,
+            "mace": ca.MACE,
+        }[method]()
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -92,10 +98,18 @@ def run_one(impl: str, method: str, size: str, n_tasks: int) -> dict:
         secs = time.perf_counter() - t0
         pred = np.full(nt, -1)
         pred[out.index.to_numpy().astype(np.int64)] = out.to_numpy().astype(np.int64)
-    return {"seconds": secs, "accuracy": float((pred == truth).mean()), "rss_mb": peak_rss_mb(), "data_rss_mb": base_rss, "labels": len(task)}
+    return {
+        "seconds": secs,
+        "accuracy": float((pred == truth).mean()),
+        "rss_mb": peak_rss_mb(),
+        "data_rss_mb": base_rss,
+        "labels": len(task),
+    }
 
 
-def child(impl: str, method: str, size: str, n_tasks: int = 0, timeout: float = 3600) -> dict | None:
+def child(
+    impl: str, method: str, size: str, n_tasks: int = 0, timeout: float = 3600
+) -> dict | None:
     cmd = [sys.executable, __file__, "--child", impl, method, size, str(n_tasks)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
@@ -107,25 +121,39 @@ def child(impl: str, method: str, size: str, n_tasks: int = 0, timeout: float = 
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def read_dataset(name: str):  # noqa: ANN201
+def read_dataset(name: str):
     with (DATA / name / "answer.csv").open() as f:
         rows = list(csv.DictReader(f))
     with (DATA / name / "truth.csv").open() as f:
         truth = {r["question"]: r["truth"] for r in csv.DictReader(f)}
-    return [r["question"] for r in rows], [r["worker"] for r in rows], [r["answer"] for r in rows], truth
+    return (
+        [r["question"] for r in rows],
+        [r["worker"] for r in rows],
+        [r["answer"] for r in rows],
+        truth,
+    )
 
 
 def part_datasets(methods: list[str], with_ck: bool) -> None:
+    import crowdkit.aggregation as ca
     import pandas as pd
 
-    import crowdkit.aggregation as ca
     from labelworks.quality import make_estimator
 
     print("\n## Real datasets (accuracy / seconds)\n")
-    print("| dataset | method | Labelworks acc | Labelworks s | crowd-kit acc | crowd-kit s | speed-up |")
+    print(
+        "| dataset | method | Labelworks acc | Labelworks s | crowd-kit acc | crowd-kit s | speed-up |"
+    )
     print("|---|---|---|---|---|---|---|")
-    ck_cls = {"mv": ca.MajorityVote, "wawa": ca.Wawa, "zbs": ca.ZeroBasedSkill, "ds": ca.DawidSkene,
-              "onecoin": ca.OneCoinDawidSkene, "glad": ca.GLAD, "mace": ca.MACE}
+    ck_cls = {
+        "mv": ca.MajorityVote,
+        "wawa": ca.Wawa,
+        "zbs": ca.ZeroBasedSkill,
+        "ds": ca.DawidSkene,
+        "onecoin": ca.OneCoinDawidSkene,
+        "glad": ca.GLAD,
+        "mace": ca.MACE,
+    }
     for name in ("duck", "product", "dog"):
         tasks, workers, labels, truth = read_dataset(name)
         df = pd.DataFrame({"task": tasks, "worker": workers, "label": labels})
@@ -142,7 +170,10 @@ def part_datasets(methods: list[str], with_ck: bool) -> None:
                     theirs = ck_cls[m]().fit_predict(df).to_dict()
                 s2 = time.perf_counter() - t0
                 a2 = sum(theirs.get(t) == v for t, v in truth.items()) / len(truth)
-            print(f"| {name} | {m} | {a1:.4f} | {s1:.3f} | {a2:.4f} | {s2:.2f} | {s2 / s1:.0f}x |", flush=True)
+            print(
+                f"| {name} | {m} | {a1:.4f} | {s1:.3f} | {a2:.4f} | {s2:.2f} | {s2 / s1:.0f}x |",
+                flush=True,
+            )
 
 
 def part_synthetic(methods: list[str], sizes: list[str], ck_max: str, ck_slow: str) -> None:
@@ -173,7 +204,10 @@ def part_synthetic(methods: list[str], sizes: list[str], ck_max: str, ck_slow: s
             if ck_cell == "not run":
                 ck_cell = "not run | | "
             if ours:
-                print(f"| {size} | {m} | {ours['seconds']:.2f} | {ours['rss_mb']:.0f} | {ours['accuracy']:.4f} | {ck_cell} | {ratio} |", flush=True)
+                print(
+                    f"| {size} | {m} | {ours['seconds']:.2f} | {ours['rss_mb']:.0f} | {ours['accuracy']:.4f} | {ck_cell} | {ratio} |",
+                    flush=True,
+                )
             else:
                 print(f"| {size} | {m} | failed | | | {ck_cell} | |", flush=True)
 
@@ -181,8 +215,12 @@ def part_synthetic(methods: list[str], sizes: list[str], ck_max: str, ck_slow: s
 def part_adaptive(thresholds: list[float]) -> None:
     from labelworks.quality import AdaptiveOverlapPolicy, simulate_adaptive
 
-    print("\n## Adaptive overlap vs fixed overlap 5 (skills cross-fitted on the other half of tasks)\n")
-    print("| dataset | model | threshold | fixed-5 labels | fixed-5 acc | adaptive labels | adaptive acc | saved | acc diff (pt) |")
+    print(
+        "\n## Adaptive overlap vs fixed overlap 5 (skills cross-fitted on the other half of tasks)\n"
+    )
+    print(
+        "| dataset | model | threshold | fixed-5 labels | fixed-5 acc | adaptive labels | adaptive acc | saved | acc diff (pt) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name in ("duck", "product", "dog"):
         tasks, workers, labels, truth = read_dataset(name)
@@ -191,7 +229,10 @@ def part_adaptive(thresholds: list[float]) -> None:
                 policy = AdaptiveOverlapPolicy(threshold=th, min_labels=1, max_labels=5)
                 r = simulate_adaptive(tasks, workers, labels, truth, policy, model=model)
                 diff = 100 * (r.adaptive_accuracy - r.fixed_accuracy)
-                print(f"| {name} | {model} | {th} | {r.fixed_labels} | {r.fixed_accuracy:.4f} | {r.adaptive_labels} | {r.adaptive_accuracy:.4f} | {r.savings:.0%} | {diff:+.2f} |", flush=True)
+                print(
+                    f"| {name} | {model} | {th} | {r.fixed_labels} | {r.fixed_accuracy:.4f} | {r.adaptive_labels} | {r.adaptive_accuracy:.4f} | {r.savings:.0%} | {diff:+.2f} |",
+                    flush=True,
+                )
 
 
 def main() -> None:
@@ -199,23 +240,36 @@ def main() -> None:
         impl, method, size, n_tasks = sys.argv[2:6]
         print(json.dumps(run_one(impl, method, size, int(n_tasks))))
         return
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--parts", default="datasets,synthetic,adaptive")
     p.add_argument("--methods", default=",".join(METHODS))
     p.add_argument("--sizes", default="100k,1M,5M", help="comma list of " + ",".join(SIZES))
     p.add_argument("--ck-max-size", default="1M", help="largest size crowd-kit runs at")
-    p.add_argument("--ck-slow-size", default="100k", help="size at which crowd-kit's slow methods (GLAD, MACE, ZBS) are measured")
+    p.add_argument(
+        "--ck-slow-size",
+        default="100k",
+        help="size at which crowd-kit's slow methods (GLAD, MACE, ZBS) are measured",
+    )
     p.add_argument("--no-crowdkit", action="store_true")
     p.add_argument("--thresholds", default="0.9,0.95,0.99")
     args = p.parse_args()
     methods = args.methods.split(",")
-    print(f"# machine: {platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"# machine: {platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"# command: python {' '.join(sys.argv)}")
     parts = args.parts.split(",")
     if "datasets" in parts:
         part_datasets(methods, not args.no_crowdkit)
     if "synthetic" in parts:
-        part_synthetic(methods, args.sizes.split(","), "" if args.no_crowdkit else args.ck_max_size, args.ck_slow_size)
+        part_synthetic(
+            methods,
+            args.sizes.split(","),
+            "" if args.no_crowdkit else args.ck_max_size,
+            args.ck_slow_size,
+        )
     if "adaptive" in parts:
         part_adaptive([float(x) for x in args.thresholds.split(",")])
 

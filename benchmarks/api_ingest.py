@@ -22,15 +22,27 @@ from urllib.parse import urlsplit
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import (  # noqa: E402
-    drop_pg, fresh_env, median, new_org, pct, serve_labelworks, start,
+from _harness import (
+    drop_pg,
+    fresh_env,
+    median,
+    new_org,
+    pct,
+    serve_labelworks,
+    start,
 )
 
-BODY = {"project": "bench", "attachment": "https://example.com/img.png",
-        "attachment_type": "image", "metadata": {"source": "bench"}}
+BODY = {
+    "project": "bench",
+    "attachment": "https://example.com/img.png",
+    "attachment_type": "image",
+    "metadata": {"source": "bench"},
+}
 
 
-def hammer(url: str, auth: tuple[str, str] | None, n: int, threads: int) -> tuple[float, list[float]]:
+def hammer(
+    url: str, auth: tuple[str, str] | None, n: int, threads: int
+) -> tuple[float, list[float]]:
     """Keep-alive POSTs with the standard library's http.client: a light load generator, so the
     server (not the client) is what gets measured; the baseline uses the same one."""
     latencies: list[float] = []
@@ -85,8 +97,20 @@ def walk(url: str, auth: tuple[str, str]) -> tuple[int, float]:
 
 def baseline(threads: int, n: int) -> float:
     env, _, _ = fresh_env("sqlite")
-    run = start([sys.executable, "-m", "uvicorn", "--app-dir", str(Path(__file__).parent),
-                 "_empty_app:app", "--log-level", "warning", "--no-access-log"], env)
+    run = start(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(Path(__file__).parent),
+            "_empty_app:app",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env,
+    )
     try:
         rate, _ = hammer(run.url, None, n, threads)
     finally:
@@ -100,15 +124,24 @@ def ingest(backend: str, workers: int, n: int, threads: int) -> None:
     try:
         key = new_org(env)
         auth = (key, "")
-        httpx.post(f"{run.url}/v1/projects", auth=auth, json={
-            "name": "bench", "type": "categorization",
-            "params": {"categories": ["a", "b", "c"]}}).raise_for_status()
+        httpx.post(
+            f"{run.url}/v1/projects",
+            auth=auth,
+            json={
+                "name": "bench",
+                "type": "categorization",
+                "params": {"categories": ["a", "b", "c"]},
+            },
+        ).raise_for_status()
         rate, lat = hammer(run.url, auth, n, threads)
         seen, pages_s = walk(run.url, auth)
         assert seen == n, (seen, n)
-        print(f"{backend:10s} workers={workers}  create {rate:7.0f} tasks/s  "
-              f"p50 {pct(lat, 50) * 1000:6.1f} ms  p99 {pct(lat, 99) * 1000:6.1f} ms  "
-              f"list {pages_s:6.1f} pages/s ({seen} tasks walked exactly once)", flush=True)
+        print(
+            f"{backend:10s} workers={workers}  create {rate:7.0f} tasks/s  "
+            f"p50 {pct(lat, 50) * 1000:6.1f} ms  p99 {pct(lat, 99) * 1000:6.1f} ms  "
+            f"list {pages_s:6.1f} pages/s ({seen} tasks walked exactly once)",
+            flush=True,
+        )
     finally:
         run.stop()
         drop_pg(pg)
@@ -116,23 +149,29 @@ def ingest(backend: str, workers: int, n: int, threads: int) -> None:
 
 def seeded_page(backend: str, total: int) -> None:
     """Seed `total` tasks across 10 projects straight into the database, then time a page."""
+    from seed_tasks import bulk_insert_tasks
+
     from labelworks.db.database import Database
     from labelworks.services import orgs, projects
-    from labelworks.services.scope import Tenant
+    from labelworks.services.scope import Principal
     from labelworks.settings import Settings
-    from seed_tasks import bulk_insert_tasks
 
     env, url, pg = fresh_env(backend)
     settings = Settings(data_dir=Path(env["LABELWORKS_DATA_DIR"]), database_url=url)
     db = Database.open(settings)
     with db.write() as session:
         org, key = orgs.create_org(session, "seeded")
-        tenant = Tenant(org.id, org.name)
-        ids = [projects.create_project(session, tenant, {
-            "name": f"p{i}", "type": "categorization",
-            "params": {"categories": ["a", "b"]}}).id for i in range(10)]
+        principal = Principal(org.id, org.name)
+        ids = [
+            projects.create_project(
+                session,
+                principal,
+                {"name": f"p{i}", "type": "categorization", "params": {"categories": ["a", "b"]}},
+            ).id
+            for i in range(10)
+        ]
     began = time.perf_counter()
-    bulk_insert_tasks(db, tenant, ids, total)
+    bulk_insert_tasks(db, principal, ids, total)
     print(f"{backend:10s} seeded {total} tasks in {time.perf_counter() - began:.1f} s", flush=True)
     db.engine.dispose()
     run = serve_labelworks(env, 1)
@@ -153,9 +192,11 @@ def seeded_page(backend: str, total: int) -> None:
                     page = client.get(f"{run.url}/v1/tasks", params=p).json()
                     times.append(time.perf_counter() - began)
                     token = page.get("next_token")
-                print(f"{backend:10s} {total} tasks, page of 100 ({label}, total={page['total']}):"
-                      f" median {median(times) * 1000:.1f} ms, p99 {pct(times, 99) * 1000:.1f} ms",
-                      flush=True)
+                print(
+                    f"{backend:10s} {total} tasks, page of 100 ({label}, total={page['total']}):"
+                    f" median {median(times) * 1000:.1f} ms, p99 {pct(times, 99) * 1000:.1f} ms",
+                    flush=True,
+                )
     finally:
         run.stop()
         drop_pg(pg)

@@ -19,15 +19,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
-import argparse  # noqa: E402
-import importlib.util  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import subprocess  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+import argparse
+import importlib.util
+import os
+import platform
+import subprocess
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 _spec = importlib.util.spec_from_file_location("_harness", HERE / "_harness.py")
 assert _spec and _spec.loader
@@ -54,7 +54,7 @@ class Receiver(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
         server: Receiver = self.server  # type: ignore[assignment]
         now = time.perf_counter()
@@ -79,29 +79,44 @@ def seed(env: dict[str, str], n: int, callback_url: str) -> float:
     from labelworks.services.completion import complete_task
     from labelworks.services.orgs import create_org
     from labelworks.services.projects import create_project
-    from labelworks.services.scope import Tenant
+    from labelworks.services.scope import Principal
     from labelworks.services.tasks import create_task
     from labelworks.settings import Settings
 
-    db = Database.open(Settings(data_dir=Path(env["LABELWORKS_DATA_DIR"]),
-                                database_url=env.get("LABELWORKS_DATABASE_URL")))
+    db = Database.open(
+        Settings(
+            data_dir=Path(env["LABELWORKS_DATA_DIR"]),
+            database_url=env.get("LABELWORKS_DATABASE_URL"),
+        )
+    )
     with db.write() as session:
         org, _ = create_org(session, "bench")
-        tenant = Tenant(org.id, org.name)
-        create_project(session, tenant, {"name": "bench", "type": "categorization",
-                                         "params": {"categories": ["a", "b"]}})
-    body = {"project": "bench", "attachment": "https://example.com/a.png",
-            "callback_url": callback_url}
+        principal = Principal(org.id, org.name)
+        create_project(
+            session,
+            principal,
+            {"name": "bench", "type": "categorization", "params": {"categories": ["a", "b"]}},
+        )
+    body = {
+        "project": "bench",
+        "attachment": "https://example.com/a.png",
+        "callback_url": callback_url,
+    }
     for start in range(0, n, 1000):
         with db.write() as session:
             for _ in range(start, min(n, start + 1000)):
-                create_task(session, tenant, "categorization", body)
+                create_task(session, principal, "categorization", body)
     began = time.perf_counter()
     chunk = 200
-    for start in range(0, n, chunk):
+    for _ in range(0, n, chunk):
         with db.write() as session:
-            tasks = session.scalars(select(Task).where(Task.status == "pending")
-                                    .order_by(Task.seq).limit(chunk).with_for_update())
+            tasks = session.scalars(
+                select(Task)
+                .where(Task.status == "pending")
+                .order_by(Task.seq)
+                .limit(chunk)
+                .with_for_update()
+            )
             for task in tasks:
                 complete_task(session, task, {"category": "a"})
     rate = n / (time.perf_counter() - began)
@@ -116,8 +131,13 @@ def latencies(env: dict[str, str]) -> list[float]:
     from labelworks.db.tables import DeliveryAttempt
     from labelworks.settings import Settings
 
-    db = Database.open(Settings(data_dir=Path(env["LABELWORKS_DATA_DIR"]),
-                                database_url=env.get("LABELWORKS_DATABASE_URL")), migrate=False)
+    db = Database.open(
+        Settings(
+            data_dir=Path(env["LABELWORKS_DATA_DIR"]),
+            database_url=env.get("LABELWORKS_DATABASE_URL"),
+        ),
+        migrate=False,
+    )
     with db.read() as session:
         values = list(session.scalars(select(DeliveryAttempt.duration_ms)))
     db.engine.dispose()
@@ -131,11 +151,20 @@ def run(backend: str, n: int, workers: int, concurrency: int) -> None:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         completions = seed(env, n, receiver.url)
-        env = {**env, "LABELWORKS_DELIVERY_CONCURRENCY": str(concurrency),
-               "LABELWORKS_DELIVERY_POLL_SECONDS": "0.1"}
-        procs = [subprocess.Popen([sys.executable, "-m", "labelworks", "worker"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for _ in range(workers)]
+        env = {
+            **env,
+            "LABELWORKS_DELIVERY_CONCURRENCY": str(concurrency),
+            "LABELWORKS_DELIVERY_POLL_SECONDS": "0.1",
+        }
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "labelworks", "worker"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
         deadline = time.monotonic() + 600
         while sum(receiver.seen.values()) < n and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -144,10 +173,13 @@ def run(backend: str, n: int, workers: int, concurrency: int) -> None:
         time.sleep(1.0)  # let the workers record the last results
         lat = latencies(env)
         dupes = sum(c - 1 for c in receiver.seen.values() if c > 1)
-        print(f"{backend:10s} workers={workers} concurrency={concurrency}: "
-              f"{delivered} deliveries in {elapsed:.1f} s = {delivered / elapsed:,.0f} deliveries/s"
-              f"  | completions {completions:,.0f}/s | send p50 {pct(lat, 50):.1f} ms "
-              f"p99 {pct(lat, 99):.1f} ms | duplicates {dupes}", flush=True)
+        print(
+            f"{backend:10s} workers={workers} concurrency={concurrency}: "
+            f"{delivered} deliveries in {elapsed:.1f} s = {delivered / elapsed:,.0f} deliveries/s"
+            f"  | completions {completions:,.0f}/s | send p50 {pct(lat, 50):.1f} ms "
+            f"p99 {pct(lat, 99):.1f} ms | duplicates {dupes}",
+            flush=True,
+        )
     finally:
         for proc in procs:
             proc.terminate()
@@ -164,8 +196,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     print("command: python benchmarks/callbacks.py " + " ".join(sys.argv[1:]))
-    print(f"machine: {platform.machine()} {os.cpu_count()} CPUs, {platform.system()} "
-          f"{platform.release()}, Python {platform.python_version()}", flush=True)
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} CPUs, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}",
+        flush=True,
+    )
     for backend in args.backends.split(","):
         for workers in (int(w) for w in args.workers.split(",")):
             run(backend, args.n, workers, args.concurrency)

@@ -24,24 +24,40 @@ from _harness import drop_pg, fresh_env
 def write_file(path: Path, n: int) -> None:
     with path.open("w") as f:
         for start in range(0, n, 10_000):
-            f.write("".join(json.dumps({"attachment": f"https://e.com/{i}.png",
-                                        "unique_id": f"u{i}", "metadata": {"i": i}}) + "\n"
-                            for i in range(start, min(n, start + 10_000))))
+            f.write(
+                "".join(
+                    json.dumps(
+                        {
+                            "attachment": f"https://e.com/{i}.png",
+                            "unique_id": f"u{i}",
+                            "metadata": {"i": i},
+                        }
+                    )
+                    + "\n"
+                    for i in range(start, min(n, start + 10_000))
+                )
+            )
 
 
 def setup(env: dict[str, str], url: str) -> str:
     from labelworks.db.database import Database
     from labelworks.services.orgs import create_org
     from labelworks.services.projects import create_project
-    from labelworks.services.scope import Tenant
+    from labelworks.services.scope import Principal
     from labelworks.settings import Settings
 
     db = Database.open(Settings(data_dir=Path(env["LABELWORKS_DATA_DIR"]), database_url=url))
     with db.write() as session:
         org, _ = create_org(session, "bench")
-        create_project(session, Tenant(org.id, org.name), {
-            "name": "cats", "type": "categorization",
-            "params": {"categories": ["cat", "dog"], "attachment_type": "image"}})
+        create_project(
+            session,
+            Principal(org.id, org.name),
+            {
+                "name": "cats",
+                "type": "categorization",
+                "params": {"categories": ["cat", "dog"], "attachment_type": "image"},
+            },
+        )
     db.engine.dispose()
     return org.name
 
@@ -57,15 +73,30 @@ def main() -> None:
         path = Path(env["LABELWORKS_DATA_DIR"]) / "tasks.jsonl"
         write_file(path, args.n)
         began = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "labelworks", "import", "--org", org,
-                                 "--project", "cats", str(path)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "labelworks",
+                "import",
+                "--org",
+                org,
+                "--project",
+                "cats",
+                str(path),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - began
         if status != 0:
             raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "import failed")
-        print(f"imported {args.n:,} tasks ({args.backend}) in {seconds:.1f} s: "
-              f"{args.n / seconds:,.0f} tasks/s, peak RSS {usage.ru_maxrss / 1024:.0f} MB")
+        print(
+            f"imported {args.n:,} tasks ({args.backend}) in {seconds:.1f} s: "
+            f"{args.n / seconds:,.0f} tasks/s, peak RSS {usage.ru_maxrss / 1024:.0f} MB"
+        )
     finally:
         drop_pg(pg)
 

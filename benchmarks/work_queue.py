@@ -23,17 +23,18 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import drop_pg, fresh_env, pct, serve_labelworks  # noqa: E402
+from _harness import drop_pg, fresh_env, pct, serve_labelworks
 
 PASSWORD = "benchmark-password"
 
 
 def seed(env: dict[str, str], url: str, pending: int, annotators: int) -> None:
+    from seed_tasks import bulk_insert_tasks
+
     from labelworks.db.database import Database
     from labelworks.services import orgs, projects, users
-    from labelworks.services.scope import Tenant
+    from labelworks.services.scope import Principal
     from labelworks.settings import Settings
-    from seed_tasks import bulk_insert_tasks
 
     db = Database.open(Settings(data_dir=Path(env["LABELWORKS_DATA_DIR"]), database_url=url))
     began = time.perf_counter()
@@ -41,12 +42,22 @@ def seed(env: dict[str, str], url: str, pending: int, annotators: int) -> None:
     for n in range(3):
         with db.write() as session:
             org, _ = orgs.create_org(session, f"customer-{n}")
-            tenant = Tenant(org.id, org.name)
-            ids = [projects.create_project(session, tenant, {
-                "name": f"p{k}", "type": "categorization",
-                "params": {"categories": ["a", "b"]}}).id for k in range(2)]
-        bulk_insert_tasks(db, tenant, ids, per_org, status_every=0, open_slots=1,
-                          first_seq=n * per_org)
+            principal = Principal(org.id, org.name)
+            ids = [
+                projects.create_project(
+                    session,
+                    principal,
+                    {
+                        "name": f"p{k}",
+                        "type": "categorization",
+                        "params": {"categories": ["a", "b"]},
+                    },
+                ).id
+                for k in range(2)
+            ]
+        bulk_insert_tasks(
+            db, principal, ids, per_org, status_every=0, open_slots=1, first_seq=n * per_org
+        )
     from labelworks.services.users import hash_password
 
     hashed = hash_password(PASSWORD)
@@ -54,8 +65,10 @@ def seed(env: dict[str, str], url: str, pending: int, annotators: int) -> None:
         for i in range(annotators):
             user = users.create_user(session, f"a{i}@bench.local", "annotator", None)
             user.password_hash = hashed
-    print(f"seeded {per_org * 3} pending tasks in 3 orgs in {time.perf_counter() - began:.0f} s",
-          flush=True)
+    print(
+        f"seeded {per_org * 3} pending tasks in 3 orgs in {time.perf_counter() - began:.0f} s",
+        flush=True,
+    )
     db.engine.dispose()
 
 
@@ -65,16 +78,22 @@ def run(url: str, n: int, seconds: float) -> tuple[list[float], list[float], int
     lock = threading.Lock()
     errors = [0]
     # Log everyone in first: argon2 is slow on purpose and is not what is measured.
-    tokens = [httpx.post(f"{url}/auth/login", json={"email": f"a{i}@bench.local",
-                                                    "password": PASSWORD},
-                         timeout=60).json()["token"] for i in range(n)]
+    tokens = [
+        httpx.post(
+            f"{url}/auth/login",
+            json={"email": f"a{i}@bench.local", "password": PASSWORD},
+            timeout=60,
+        ).json()["token"]
+        for i in range(n)
+    ]
     stop = time.monotonic() + seconds
 
     def annotator(i: int) -> None:
         token = tokens[i]
         my_n, my_s = [], []
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
-                          timeout=60) as c:
+        with httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        ) as c:
             while time.monotonic() < stop:
                 t0 = time.perf_counter()
                 r = c.post("/work/next", json={})
@@ -82,8 +101,10 @@ def run(url: str, n: int, seconds: float) -> tuple[list[float], list[float], int
                 if r.status_code != 200:
                     errors[0] += 1
                     continue
-                s = c.post(f"/work/assignments/{r.json()['assignment_id']}/submit",
-                           json={"response": {"category": "a"}})
+                s = c.post(
+                    f"/work/assignments/{r.json()['assignment_id']}/submit",
+                    json={"response": {"category": "a"}},
+                )
                 t2 = time.perf_counter()
                 if s.status_code != 200:
                     errors[0] += 1
@@ -106,10 +127,13 @@ def doubles(env: dict[str, str], url: str) -> tuple[int, int]:
 
     engine = create_engine(url)
     with engine.connect() as conn:
-        dup = conn.execute(text(
-            "SELECT count(*) FROM (SELECT task_seq FROM assignments WHERE stage='label' "
-            "AND status IN ('submitted','accepted','leased') GROUP BY task_seq "
-            "HAVING count(*) > 1) d")).scalar_one()
+        dup = conn.execute(
+            text(
+                "SELECT count(*) FROM (SELECT task_seq FROM assignments WHERE stage='label' "
+                "AND status IN ('submitted','accepted','leased') GROUP BY task_seq "
+                "HAVING count(*) > 1) d"
+            )
+        ).scalar_one()
         total = conn.execute(text("SELECT count(*) FROM assignments")).scalar_one()
     engine.dispose()
     return dup, total
@@ -131,10 +155,13 @@ def main() -> None:
             try:
                 for n in counts:
                     nexts, submits, labels, errors = run(server.url, n, args.seconds)
-                    print(f"{backend:10s} annotators={n:3d}  next p50 {pct(nexts, 50)*1e3:6.1f} ms"
-                          f"  p99 {pct(nexts, 99)*1e3:6.1f} ms  submit p50 "
-                          f"{pct(submits, 50)*1e3:6.1f} ms  p99 {pct(submits, 99)*1e3:6.1f} ms  "
-                          f"{labels / args.seconds:7.1f} labels/s  errors {errors}", flush=True)
+                    print(
+                        f"{backend:10s} annotators={n:3d}  next p50 {pct(nexts, 50) * 1e3:6.1f} ms"
+                        f"  p99 {pct(nexts, 99) * 1e3:6.1f} ms  submit p50 "
+                        f"{pct(submits, 50) * 1e3:6.1f} ms  p99 {pct(submits, 99) * 1e3:6.1f} ms  "
+                        f"{labels / args.seconds:7.1f} labels/s  errors {errors}",
+                        flush=True,
+                    )
             finally:
                 server.stop()
             dup, total = doubles(env, url)

@@ -55,10 +55,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def cli(env: dict[str, str], *args: str, check: bool = True,
-        input: str | None = None) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "labelworks", *args], env=env, text=True,
-                          capture_output=True, input=input, timeout=120)
+def cli(
+    env: dict[str, str], *args: str, check: bool = True, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "labelworks", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        input=input,
+        timeout=120,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"labelworks {' '.join(args)} failed: {proc.stderr}")
     return proc
@@ -73,14 +80,17 @@ class Backend:
     _db: object = None
 
     @property
-    def db(self):  # noqa: ANN201 - labelworks.db.database.Database
+    def db(self):
         """The same database the servers use, opened in the test process."""
         if self._db is None:
             from labelworks.db.database import Database
             from labelworks.settings import Settings
 
-            self._db = Database.open(Settings(data_dir=Path(self.env["LABELWORKS_DATA_DIR"]),
-                                              database_url=self.database_url))
+            self._db = Database.open(
+                Settings(
+                    data_dir=Path(self.env["LABELWORKS_DATA_DIR"]), database_url=self.database_url
+                )
+            )
         return self._db
 
     def new_org(self, prefix: str = "org") -> tuple[str, str]:
@@ -100,8 +110,12 @@ class Backend:
 def make_backend(name: str, tmp: Path) -> Backend:
     # Servers share a test database; only the delivery tests' servers (which set fast retries)
     # run callback delivery, so a default-settings server never claims their messages.
-    env = {**os.environ, "LABELWORKS_DATA_DIR": str(tmp / "data"),
-           "LABELWORKS_ALLOW_PRIVATE_URLS": "1", "LABELWORKS_DELIVERY_IN_SERVER": "0"}
+    env = {
+        **os.environ,
+        "LABELWORKS_DATA_DIR": str(tmp / "data"),
+        "LABELWORKS_ALLOW_PRIVATE_URLS": "1",
+        "LABELWORKS_DELIVERY_IN_SERVER": "0",
+    }
     env.pop("LABELWORKS_DATABASE_URL", None)
     if name == "postgresql":
         if not pg_available():
@@ -124,14 +138,32 @@ class Server:
         return f"{self.url}/v1"
 
 
-def start_server(backend: Backend, workers: int = 1, extra_env: dict[str, str] | None = None,
-                 log: Path | None = None) -> Server:
+def start_server(
+    backend: Backend,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> Server:
     port = free_port()
     env = {**backend.env, **(extra_env or {})}
     out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "labelworks", "serve", "--port", str(port), "--workers",
-         str(workers), "--log-level", "warning"], env=env, stdout=out, stderr=out)
+        [
+            sys.executable,
+            "-m",
+            "labelworks",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=out,
+        stderr=out,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -155,8 +187,9 @@ def stop_server(server: Server) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[Backend]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
     b = make_backend(request.param, tmp_path_factory.mktemp(request.param))
     yield b
     b.dispose()
@@ -181,3 +214,44 @@ def org(server: Server) -> tuple[str, str]:
 def api(server: Server, org: tuple[str, str]) -> httpx.Client:
     with httpx.Client(base_url=server.v1, auth=(org[1], ""), timeout=30) as client:
         yield client
+
+
+# --- the fast tier: the app in this process, no server, same real database ----------------------
+
+
+@pytest.fixture(scope="session")
+def app(backend: Backend):  # noqa: ANN201 - fastapi.FastAPI
+    """`create_app` on the backend's database, served in-process (no socket, no subprocess)."""
+    from labelworks.api.app import create_app
+    from labelworks.settings import Settings
+
+    settings = Settings(
+        data_dir=Path(backend.env["LABELWORKS_DATA_DIR"]),
+        database_url=backend.database_url,
+        allow_private_urls=True,
+        delivery_in_server=False,
+    )
+    return create_app(settings, backend.db)
+
+
+@pytest.fixture(scope="session")
+def app_client(app) -> Iterator[object]:  # noqa: ANN001 - starlette.testclient.TestClient
+    """An unauthenticated in-process client; runs the app's lifespan once per session."""
+    from starlette.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def inproc_api(app_client, backend: Backend) -> object:  # noqa: ANN001
+    """An in-process client authenticated as a fresh org's API key, under `/v1`."""
+    from starlette.testclient import TestClient
+
+    _, key = backend.new_org()
+    # The session client ran the lifespan; this one shares the app and only adds credentials.
+    client = TestClient(
+        app_client.app, base_url="http://testserver/v1", raise_server_exceptions=False
+    )
+    client.auth = (key, "")
+    return client

@@ -62,6 +62,5 @@ def from_validation_error(exc: Any, prefix: tuple[Any, ...] = ()) -> InvalidRequ
     first = exc.errors()[0]
     loc = tuple(prefix) + tuple(p for p in first["loc"] if p not in ("body",))
     message = first["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+    message = message.removeprefix("Value error, ")
     return InvalidRequest(message, field_path(loc))

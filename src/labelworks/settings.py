@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 

@@ -12,16 +12,24 @@ IMG = "https://e.com/a.png"
 
 @pytest.fixture
 def seeded(api: httpx.Client) -> dict[str, str]:
-    api.post("/projects", json={"name": "p", "type": "categorization",
-                                "params": {"categories": ["a", "b"]}}).raise_for_status()
-    api.post("/projects", json={"name": "img", "type": "imageannotation",
-                                "params": {"geometries": {"box": {"objects_to_annotate": ["car"]}}}}
-             ).raise_for_status()
+    api.post(
+        "/projects",
+        json={"name": "p", "type": "categorization", "params": {"categories": ["a", "b"]}},
+    ).raise_for_status()
+    api.post(
+        "/projects",
+        json={
+            "name": "img",
+            "type": "imageannotation",
+            "params": {"geometries": {"box": {"objects_to_annotate": ["car"]}}},
+        },
+    ).raise_for_status()
     api.post("/batches", json={"name": "open", "project": "p"}).raise_for_status()
     api.post("/batches", json={"name": "done", "project": "p"}).raise_for_status()
     api.post("/batches/done/finalize").raise_for_status()
-    task = api.post("/task/categorization", json={"project": "p", "attachment": IMG,
-                                                  "unique_id": "taken"}).json()
+    task = api.post(
+        "/task/categorization", json={"project": "p", "attachment": IMG, "unique_id": "taken"}
+    ).json()
     return {"task": task["task_id"]}
 
 
@@ -39,32 +47,93 @@ CASES = [
     ("POST", "/task/categorization", {"attachment": IMG}, 400, "project"),
     ("POST", "/task/categorization", {"project": "p"}, 400, "attachment"),
     ("POST", "/task/categorization", {"project": "p", "attachment": 5}, 400, "attachment"),
-    ("POST", "/task/categorization", {"project": "p", "attachment": IMG, "categories": []}, 400,
-     "categories"),
-    ("POST", "/task/categorization", {"project": "p", "attachment": IMG, "colour": 1}, 400,
-     "colour"),
-    ("POST", "/task/categorization", {"project": "p", "attachment": IMG, "metadata": [1]}, 400,
-     "metadata"),
-    ("POST", "/task/categorization", {"project": "p", "attachment": IMG, "tags": [1]}, 400,
-     "tags.0"),
-    ("POST", "/task/categorization", {"project": "p", "attachment": IMG, "priority": "hi"}, 400,
-     "priority"),
-    ("POST", "/task/categorization", {"project": "p", "attachment": IMG,
-                                      "callback_url": "ftp://x"}, 400, "callback_url"),
-    ("POST", "/task/categorization", {"project": "p", "attachment": IMG, "unique_id": "taken"},
-     409, "taken"),
-    ("POST", "/task/categorization", {"project": "p", "batch": "done", "attachment": IMG}, 400,
-     "batch"),
+    (
+        "POST",
+        "/task/categorization",
+        {"project": "p", "attachment": IMG, "categories": []},
+        400,
+        "categories",
+    ),
+    (
+        "POST",
+        "/task/categorization",
+        {"project": "p", "attachment": IMG, "colour": 1},
+        400,
+        "colour",
+    ),
+    (
+        "POST",
+        "/task/categorization",
+        {"project": "p", "attachment": IMG, "metadata": [1]},
+        400,
+        "metadata",
+    ),
+    (
+        "POST",
+        "/task/categorization",
+        {"project": "p", "attachment": IMG, "tags": [1]},
+        400,
+        "tags.0",
+    ),
+    (
+        "POST",
+        "/task/categorization",
+        {"project": "p", "attachment": IMG, "priority": "hi"},
+        400,
+        "priority",
+    ),
+    (
+        "POST",
+        "/task/categorization",
+        {"project": "p", "attachment": IMG, "callback_url": "ftp://x"},
+        400,
+        "callback_url",
+    ),
+    (
+        "POST",
+        "/task/categorization",
+        {"project": "p", "attachment": IMG, "unique_id": "taken"},
+        409,
+        "taken",
+    ),
+    (
+        "POST",
+        "/task/categorization",
+        {"project": "p", "batch": "done", "attachment": IMG},
+        400,
+        "batch",
+    ),
     ("POST", "/task/categorization", {"project": "nope", "attachment": IMG}, 404, "nope"),
     ("POST", "/task/lidar", {"project": "p"}, 400, "supported types"),
-    ("POST", "/task/imageannotation", {"project": "p", "attachment": IMG,
-                                       "geometries": {"box": {"objects_to_annotate": ["c"]}}},
-     400, "type"),
-    ("POST", "/task/imageannotation", {"project": "img", "attachment": IMG, "geometries": {}},
-     400, "geometries"),
-    ("POST", "/task/imageannotation", {"project": "img", "attachment": IMG, "hypothesis": {
-        "annotations": [{"type": "box", "label": "car", "left": 0, "top": 0, "width": -3,
-                         "height": 2}]}}, 400, "hypothesis"),
+    (
+        "POST",
+        "/task/imageannotation",
+        {"project": "p", "attachment": IMG, "geometries": {"box": {"objects_to_annotate": ["c"]}}},
+        400,
+        "type",
+    ),
+    (
+        "POST",
+        "/task/imageannotation",
+        {"project": "img", "attachment": IMG, "geometries": {}},
+        400,
+        "geometries",
+    ),
+    (
+        "POST",
+        "/task/imageannotation",
+        {
+            "project": "img",
+            "attachment": IMG,
+            "hypothesis": {
+                "annotations": [
+                    {"type": "box", "label": "car", "left": 0, "top": 0, "width": -3, "height": 2}
+                ]
+            },
+        },
+        400,
+        "hypothesis",
+    ),
     ("POST", "/task/categorization", b"{not json", 400, "malformed JSON"),
     ("POST", "/task/categorization", b"[1, 2]", 400, "body"),
     ("POST", "/task/categorization", b"x" * (11 * 1024 * 1024), 413, "larger"),
@@ -73,20 +142,40 @@ CASES = [
     ("POST", "/projects", {"name": "x", "type": "lidar"}, 400, "supported types"),
     ("POST", "/projects", {"name": "x"}, 400, "type"),
     ("POST", "/projects", {"name": "p", "type": "categorization"}, 409, "p"),
-    ("POST", "/projects", {"name": "x", "type": "categorization", "params": {"categories": []}},
-     400, "params.categories"),
-    ("POST", "/projects", {"name": "x", "type": "categorization", "params": {"overlap": 0}},
-     400, "params.overlap"),
-    ("POST", "/projects", {"name": "x", "type": "categorization", "params": {"bogus": 1}},
-     400, "params.bogus"),
+    (
+        "POST",
+        "/projects",
+        {"name": "x", "type": "categorization", "params": {"categories": []}},
+        400,
+        "params.categories",
+    ),
+    (
+        "POST",
+        "/projects",
+        {"name": "x", "type": "categorization", "params": {"overlap": 0}},
+        400,
+        "params.overlap",
+    ),
+    (
+        "POST",
+        "/projects",
+        {"name": "x", "type": "categorization", "params": {"bogus": 1}},
+        400,
+        "params.bogus",
+    ),
     ("POST", "/projects/p/setParams", {"categories": "red"}, 400, "params.categories"),
     ("POST", "/projects/p/setParams", {"gold_rate": 2}, 400, "params.gold_rate"),
     ("POST", "/batches", {"name": "open", "project": "p"}, 409, "open"),
     ("POST", "/batches", {"name": "new"}, 400, "project"),
     ("POST", "/batches", {"name": "a/b", "project": "p"}, 400, "name"),
     ("POST", "/batches", {"name": "new", "project": "p", "metadata": "x"}, 400, "metadata"),
-    ("POST", "/batches", {"name": "new", "project": "p", "callback": "javascript:x"}, 400,
-     "callback"),
+    (
+        "POST",
+        "/batches",
+        {"name": "new", "project": "p", "callback": "javascript:x"},
+        400,
+        "callback",
+    ),
     ("POST", "/batches/open/setMetadata", [1], 400, "metadata"),
     ("POST", "/task/{task}/setMetadata", "str", 400, "metadata"),
     ("POST", "/task/{task}/tags", {"a": 1}, 400, "tags"),
@@ -107,10 +196,14 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("method,path,body,status,needle", CASES,
-                         ids=[f"{c[0]} {c[1]} {c[3]} {c[4]}"[:80] for c in CASES])
-def test_bad_input_is_rejected_and_changes_nothing(server, api, seeded, method, path, body,
-                                                   status, needle):
+@pytest.mark.parametrize(
+    "method,path,body,status,needle",
+    CASES,
+    ids=[f"{c[0]} {c[1]} {c[3]} {c[4]}"[:80] for c in CASES],
+)
+def test_bad_input_is_rejected_and_changes_nothing(
+    server, api, seeded, method, path, body, status, needle
+):
     path = path.replace("{task}", seeded["task"])
     before = counts(server.backend.database_url)
     if isinstance(body, bytes):
@@ -128,8 +221,13 @@ def test_unicode_names_work_through_quoted_paths(api):
     import urllib.parse
 
     name = "Проект ✓ 猫"
-    assert api.post("/projects", json={"name": name, "type": "categorization",
-                                       "params": {"categories": ["a"]}}).status_code == 200
+    assert (
+        api.post(
+            "/projects",
+            json={"name": name, "type": "categorization", "params": {"categories": ["a"]}},
+        ).status_code
+        == 200
+    )
     quoted = urllib.parse.quote(name, safe="")
     assert api.get(f"/projects/{quoted}").json()["name"] == name
 
@@ -142,8 +240,13 @@ def test_private_url_import_is_refused_without_the_override(tmp_path):
     server = start_server(backend)
     try:
         _, key = backend.new_org()
-        for url in ("http://127.0.0.1:1/x", "http://10.0.0.1/x", "http://169.254.169.254/latest",
-                    "http://[::1]/x", "http://localhost/x"):
+        for url in (
+            "http://127.0.0.1:1/x",
+            "http://10.0.0.1/x",
+            "http://169.254.169.254/latest",
+            "http://[::1]/x",
+            "http://localhost/x",
+        ):
             r = httpx.post(f"{server.v1}/files/import", json={"file_url": url}, auth=(key, ""))
             assert r.status_code == 400 and "non-public" in r.json()["error"], (url, r.text)
     finally:

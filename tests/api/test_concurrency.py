@@ -11,13 +11,18 @@ from tests.conftest import start_server, stop_server
 
 
 def test_twenty_threads_same_unique_id_make_exactly_one_task(server, api, org):
-    api.post("/projects", json={"name": "p", "type": "categorization",
-                                "params": {"categories": ["a", "b"]}}).raise_for_status()
+    api.post(
+        "/projects",
+        json={"name": "p", "type": "categorization", "params": {"categories": ["a", "b"]}},
+    ).raise_for_status()
 
     def create(_: int) -> httpx.Response:
-        return httpx.post(f"{server.v1}/task/categorization", auth=(org[1], ""), timeout=60,
-                          json={"project": "p", "attachment": "https://e.com/a.png",
-                                "unique_id": "same"})
+        return httpx.post(
+            f"{server.v1}/task/categorization",
+            auth=(org[1], ""),
+            timeout=60,
+            json={"project": "p", "attachment": "https://e.com/a.png", "unique_id": "same"},
+        )
 
     with ThreadPoolExecutor(20) as pool:
         results = list(pool.map(create, range(20)))
@@ -33,11 +38,19 @@ def test_acknowledged_writes_survive_sigkill(backend, tmp_path):
     server = start_server(backend)
     _, key = backend.new_org()
     auth = (key, "")
-    httpx.post(f"{server.v1}/projects", auth=auth, json={
-        "name": "p", "type": "categorization", "params": {"categories": ["a"]}}).raise_for_status()
-    ids = [httpx.post(f"{server.v1}/task/categorization", auth=auth, json={
-        "project": "p", "attachment": f"https://e.com/{i}.png"}).json()["task_id"]
-        for i in range(20)]
+    httpx.post(
+        f"{server.v1}/projects",
+        auth=auth,
+        json={"name": "p", "type": "categorization", "params": {"categories": ["a"]}},
+    ).raise_for_status()
+    ids = [
+        httpx.post(
+            f"{server.v1}/task/categorization",
+            auth=auth,
+            json={"project": "p", "attachment": f"https://e.com/{i}.png"},
+        ).json()["task_id"]
+        for i in range(20)
+    ]
     server.process.send_signal(signal.SIGKILL)
     server.process.wait()
     again = start_server(backend)
@@ -49,12 +62,13 @@ def test_acknowledged_writes_survive_sigkill(backend, tmp_path):
 
 
 def test_rate_limit_gives_429(backend):
-    server = start_server(backend, extra_env={"LABELWORKS_RATE_LIMIT_PER_SECOND": "1",
-                                              "LABELWORKS_RATE_LIMIT_BURST": "5"})
+    server = start_server(
+        backend,
+        extra_env={"LABELWORKS_RATE_LIMIT_PER_SECOND": "1", "LABELWORKS_RATE_LIMIT_BURST": "5"},
+    )
     try:
         _, key = backend.new_org()
-        codes = [httpx.get(f"{server.v1}/projects", auth=(key, "")).status_code
-                 for _ in range(12)]
+        codes = [httpx.get(f"{server.v1}/projects", auth=(key, "")).status_code for _ in range(12)]
         assert codes[:5] == [200] * 5 and 429 in codes[5:]
         r = httpx.get(f"{server.v1}/projects", auth=(key, ""))
         if r.status_code == 429:

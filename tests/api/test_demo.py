@@ -16,8 +16,12 @@ def test_demo_has_a_key_every_type_and_annotators_who_can_work(tmp_path):
     port = free_port()
     log = tmp_path / "demo.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "labelworks", "serve", "--demo", "--port",
-                                 str(port)], env=backend.env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "labelworks", "serve", "--demo", "--port", str(port)],
+            env=backend.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(300):
@@ -30,14 +34,23 @@ def test_demo_has_a_key_every_type_and_annotators_who_can_work(tmp_path):
         key = lines[lines.index("demo API key:") + 1].strip()
         auth = (key, "")
         types = {p["type"] for p in httpx.get(f"{url}/v1/projects", auth=auth).json()}
-        assert types == {"categorization", "imageannotation", "namedentityrecognition",
-                         "textcollection", "transcription", "comparison"}
+        assert types == {
+            "categorization",
+            "imageannotation",
+            "namedentityrecognition",
+            "textcollection",
+            "transcription",
+            "comparison",
+        }
         assert httpx.get(f"{url}/v1/tasks", auth=auth).json()["total"] >= 10
-        token = httpx.post(f"{url}/auth/login", json={"email": "annotator1@demo.local",
-                                                      "password": "demo-password"}).json()["token"]
+        token = httpx.post(
+            f"{url}/auth/login",
+            json={"email": "annotator1@demo.local", "password": "demo-password"},
+        ).json()["token"]
         worker = {"Authorization": f"Bearer {token}"}
-        lease = httpx.post(f"{url}/work/next", json={"project": "Demo: vehicle color"},
-                           headers=worker).json()
+        lease = httpx.post(
+            f"{url}/work/next", json={"project": "Demo: vehicle color"}, headers=worker
+        ).json()
         image = lease["task"]["params"]["attachment"]
         # Uploaded media reach the worker through the worker API, while the lease lasts.
         assert image.startswith("/work/files/")

@@ -10,13 +10,31 @@ import pytest
 
 @pytest.fixture
 def org_a_objects(api: httpx.Client) -> dict[str, str]:
-    assert api.post("/projects", json={"name": "secret-project", "type": "categorization",
-                                       "params": {"categories": ["a", "b"]}}).status_code == 200
-    assert api.post("/batches", json={"name": "secret-batch", "project": "secret-project"}
-                    ).status_code == 200
-    task = api.post("/task/categorization", json={
-        "project": "secret-project", "batch": "secret-batch", "attachment": "https://e.com/x.png",
-        "unique_id": "shared-uid", "tags": ["t"]}).json()
+    assert (
+        api.post(
+            "/projects",
+            json={
+                "name": "secret-project",
+                "type": "categorization",
+                "params": {"categories": ["a", "b"]},
+            },
+        ).status_code
+        == 200
+    )
+    assert (
+        api.post("/batches", json={"name": "secret-batch", "project": "secret-project"}).status_code
+        == 200
+    )
+    task = api.post(
+        "/task/categorization",
+        json={
+            "project": "secret-project",
+            "batch": "secret-batch",
+            "attachment": "https://e.com/x.png",
+            "unique_id": "shared-uid",
+            "tags": ["t"],
+        },
+    ).json()
     file = api.post("/files/upload", files={"file": ("a.txt", b"private bytes")}).json()
     return {"task": task["task_id"], "file": file["id"]}
 
@@ -70,11 +88,25 @@ def test_other_org_sees_nothing_in_lists(server, api, org_a_objects):
         assert b.get("/batches").json()["totalDocs"] == 0
         assert b.get("/projects").json() == []
         # Names and unique_ids are per org: B may reuse A's.
-        assert b.post("/projects", json={"name": "secret-project", "type": "categorization",
-                                         "params": {"categories": ["x"]}}).status_code == 200
-        r = b.post("/task/categorization", json={"project": "secret-project",
-                                                 "attachment": "https://e.com/y.png",
-                                                 "unique_id": "shared-uid"})
+        assert (
+            b.post(
+                "/projects",
+                json={
+                    "name": "secret-project",
+                    "type": "categorization",
+                    "params": {"categories": ["x"]},
+                },
+            ).status_code
+            == 200
+        )
+        r = b.post(
+            "/task/categorization",
+            json={
+                "project": "secret-project",
+                "attachment": "https://e.com/y.png",
+                "unique_id": "shared-uid",
+            },
+        )
         assert r.status_code == 200
     assert api.get("/tasks").json()["total"] == 1
 
@@ -88,7 +120,9 @@ def test_revoked_key_is_401(server, org):
     listed = cli(server.backend.env, "key", "list", "--org", name).stdout
     assert second[:13] in listed and second not in listed
     cli(server.backend.env, "key", "revoke", second[:13], "--org", name)
-    time.sleep(1.1)  # servers cache a key's tenant for one second
+    time.sleep(1.1)  # servers cache a key's principal for one second
     r = httpx.get(f"{server.v1}/projects", auth=(second, ""))
-    assert r.status_code == 401 and r.json() == {"status_code": 401,
-                                                 "error": "invalid or revoked API key"}
+    assert r.status_code == 401 and r.json() == {
+        "status_code": 401,
+        "error": "invalid or revoked API key",
+    }

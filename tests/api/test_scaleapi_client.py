@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import io
 import threading
-import http.server
 
 import pytest
 import scaleapi
@@ -25,16 +25,21 @@ def client(server, org) -> scaleapi.ScaleClient:
 
 
 def _cat(client, project, batch=None, **kw):
-    body = {"project": project, "attachment": "https://example.com/a.png",
-            "attachment_type": "image", **kw}
+    body = {
+        "project": project,
+        "attachment": "https://example.com/a.png",
+        "attachment_type": "image",
+        **kw,
+    }
     if batch:
         body["batch"] = batch
     return client.create_task(TaskType.Categorization, **body)
 
 
 def test_project_lifecycle_with_param_history(client):
-    project = client.create_project("colors", TaskType.Categorization,
-                                    params={"categories": CATS, "instruction": "Pick one"})
+    project = client.create_project(
+        "colors", TaskType.Categorization, params={"categories": CATS, "instruction": "Pick one"}
+    )
     assert project.name == "colors" and project.type == "categorization"
     assert project.version == 0 and project.instruction == "Pick one"
     updated = client.update_project("colors", instruction="Pick the main color")
@@ -49,8 +54,9 @@ def test_project_lifecycle_with_param_history(client):
 
 
 def test_task_defaults_come_from_project_and_task_params_win(client):
-    client.create_project("p", TaskType.Categorization,
-                          params={"categories": CATS, "instruction": "default"})
+    client.create_project(
+        "p", TaskType.Categorization, params={"categories": CATS, "instruction": "default"}
+    )
     t1 = _cat(client, "p")
     assert t1.params["categories"] == CATS and t1.instruction == "default"
     t2 = _cat(client, "p", categories=["x", "y"], instruction="own")
@@ -78,8 +84,10 @@ def test_batch_lifecycle(client):
     listed = client.batches(project="p", limit=1)
     assert listed.total == 2 and len(listed.docs) == 1 and listed.has_more
     assert {b.name for b in client.get_batches(project_name="p")} == {"b1", "b2"}
-    assert [b.name for b in client.get_batches(project_name="p",
-                                               batch_status=scaleapi.BatchStatus.InProgress)] == ["b1"]
+    assert [
+        b.name
+        for b in client.get_batches(project_name="p", batch_status=scaleapi.BatchStatus.InProgress)
+    ] == ["b1"]
 
 
 def test_task_operations(client):
@@ -112,8 +120,10 @@ def test_listing_filters_and_pagination(client):
     client.create_project("p", TaskType.Categorization, params={"categories": CATS})
     client.create_project("q", TaskType.Categorization, params={"categories": CATS})
     client.create_batch("p", "b")
-    made = [_cat(client, "p", batch="b", unique_id=f"u{i}", tags=["even"] if i % 2 == 0 else ["odd"])
-            for i in range(7)]
+    made = [
+        _cat(client, "p", batch="b", unique_id=f"u{i}", tags=["even"] if i % 2 == 0 else ["odd"])
+        for i in range(7)
+    ]
     _cat(client, "q")
     client.cancel_task(made[0].id)
     page = client.tasks(project="p", limit=3)
@@ -127,8 +137,7 @@ def test_listing_filters_and_pagination(client):
     ids = [t.id for t in client.get_tasks(project_name="p", unique_id=["u1", "u2"])]
     assert ids == [made[1].id, made[2].id]
     assert client.get_tasks_count(project_name="p", unique_id="u3") == 1
-    assert client.get_tasks_count(project_name="p",
-                                  review_status=[TaskReviewStatus.Accepted]) == 0
+    assert client.get_tasks_count(project_name="p", review_status=[TaskReviewStatus.Accepted]) == 0
     created = made[3].created_at
     assert client.get_tasks_count(project_name="p", created_after=created) >= 1
     assert client.get_tasks_count(project_name="p", created_after="2999-01-01") == 0
@@ -137,28 +146,53 @@ def test_listing_filters_and_pagination(client):
 
 
 def test_every_supported_type_can_be_created(client):
-    client.create_project("img", TaskType.ImageAnnotation,
-                          params={"geometries": {"box": {"objects_to_annotate": ["car"]}}})
-    t = client.create_task(TaskType.ImageAnnotation, project="img",
-                           attachment="https://example.com/a.png",
-                           hypothesis={"annotations": [{"type": "box", "label": "car", "left": 1,
-                                                        "top": 2, "width": 3, "height": 4}]})
+    client.create_project(
+        "img",
+        TaskType.ImageAnnotation,
+        params={"geometries": {"box": {"objects_to_annotate": ["car"]}}},
+    )
+    t = client.create_task(
+        TaskType.ImageAnnotation,
+        project="img",
+        attachment="https://example.com/a.png",
+        hypothesis={
+            "annotations": [
+                {"type": "box", "label": "car", "left": 1, "top": 2, "width": 3, "height": 4}
+            ]
+        },
+    )
     assert t.params["hypothesis"]["annotations"][0]["label"] == "car"
-    client.create_project("ner", TaskType.NamedEntityRecognition,
-                          params={"labels": [{"name": "PER"}]})
+    client.create_project(
+        "ner", TaskType.NamedEntityRecognition, params={"labels": [{"name": "PER"}]}
+    )
     client.create_task(TaskType.NamedEntityRecognition, project="ner", text="Ada Lovelace")
-    client.create_project("sft", TaskType.TextCollection,
-                          params={"fields": [{"type": "text", "field_id": "answer",
-                                              "title": "Answer"}]})
-    client.create_task(TaskType.TextCollection, project="sft",
-                       attachments=[{"type": "text", "content": "Explain DNS"}])
-    client.create_project("tr", TaskType.Transcription,
-                          params={"fields": [{"type": "text", "field_id": "text", "title": "T"}]})
-    client.create_task(TaskType.Transcription, project="tr",
-                       attachments=[{"type": "image", "content": "https://example.com/a.png"}])
+    client.create_project(
+        "sft",
+        TaskType.TextCollection,
+        params={"fields": [{"type": "text", "field_id": "answer", "title": "Answer"}]},
+    )
+    client.create_task(
+        TaskType.TextCollection,
+        project="sft",
+        attachments=[{"type": "text", "content": "Explain DNS"}],
+    )
+    client.create_project(
+        "tr",
+        TaskType.Transcription,
+        params={"fields": [{"type": "text", "field_id": "text", "title": "T"}]},
+    )
+    client.create_task(
+        TaskType.Transcription,
+        project="tr",
+        attachments=[{"type": "image", "content": "https://example.com/a.png"}],
+    )
     client.create_project("cmp", TaskType.Comparison, params={})
-    client.create_task(TaskType.Comparison, project="cmp", prompt="Hi?",
-                       responses=[{"id": "a", "content": "Hello"}, {"id": "b", "content": "Yo"}])
+    client.create_task(
+        TaskType.Comparison,
+        project="cmp",
+        prompt="Hi?",
+        responses=[{"id": "a", "content": "Hello"}, {"id": "b", "content": "Yo"}],
+    )
     with pytest.raises(ScaleInvalidRequest, match="supported types"):
         client.create_task(TaskType.LidarAnnotation, project="img", attachment="x")
 
@@ -166,8 +200,9 @@ def test_every_supported_type_can_be_created(client):
 def test_wrong_type_for_project_is_rejected(client):
     client.create_project("p", TaskType.Categorization, params={"categories": CATS})
     with pytest.raises(ScaleInvalidRequest, match="categorization"):
-        client.create_task(TaskType.NamedEntityRecognition, project="p", text="x",
-                           labels=[{"name": "A"}])
+        client.create_task(
+            TaskType.NamedEntityRecognition, project="p", text="x", labels=[{"name": "A"}]
+        )
 
 
 def test_files_upload_and_import(client, server, tmp_path):
@@ -180,7 +215,10 @@ def test_files_upload_and_import(client, server, tmp_path):
     assert httpx.get(uploaded.attachment_url).status_code == 401
 
     (tmp_path / "pic.png").write_bytes(b"imported bytes")
-    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path))  # noqa: E731
+
+    def handler(*a):
+        return http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path))
+
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:

@@ -36,8 +36,9 @@ CATEGORIES = {"categories": ["a", "b"]}
 @pytest.fixture(scope="session")
 def server(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Overrides the shared server: same database, fast retry settings."""
-    s = start_server(backend, extra_env=FAST,
-                     log=tmp_path_factory.mktemp("log") / "delivery-server.log")
+    s = start_server(
+        backend, extra_env=FAST, log=tmp_path_factory.mktemp("log") / "delivery-server.log"
+    )
     yield s
     stop_server(s)
 
@@ -52,8 +53,9 @@ def receiver() -> Iterator[Receiver]:
 
 def open_db(backend: Backend) -> Database:
     """The live server's database, opened from the test process."""
-    settings = Settings(data_dir=Path(backend.env["LABELWORKS_DATA_DIR"]),
-                        database_url=backend.database_url)
+    settings = Settings(
+        data_dir=Path(backend.env["LABELWORKS_DATA_DIR"]), database_url=backend.database_url
+    )
     return Database.open(settings, migrate=False)
 
 
@@ -85,14 +87,16 @@ def complete(db: Database, task_ids: list[str], response: dict[str, Any] | None 
             complete_task(session, task, response or {"category": "a"})
 
 
-def create_tasks(api: httpx.Client, callback_url: str | None, n: int = 1,
-                 **fields: Any) -> list[str]:
+def create_tasks(
+    api: httpx.Client, callback_url: str | None, n: int = 1, **fields: Any
+) -> list[str]:
     """`n` categorization tasks in a fresh project, created through the HTTP API."""
     project = fields.pop("project", None)
     if project is None:
         project = f"p{time.monotonic_ns()}"
-        r = api.post("/projects", json={"name": project, "type": "categorization",
-                                        "params": CATEGORIES})
+        r = api.post(
+            "/projects", json={"name": project, "type": "categorization", "params": CATEGORIES}
+        )
         assert r.status_code == 200, r.text
     ids = []
     for _ in range(n):

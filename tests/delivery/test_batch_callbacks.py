@@ -6,8 +6,12 @@ from tests.delivery.conftest import CATEGORIES, complete, create_tasks, wait_unt
 
 
 def make_batch(api, name: str, callback: str) -> None:
-    assert api.post("/projects", json={"name": name, "type": "categorization",
-                                       "params": CATEGORIES}).status_code == 200
+    assert (
+        api.post(
+            "/projects", json={"name": name, "type": "categorization", "params": CATEGORIES}
+        ).status_code
+        == 200
+    )
     r = api.post("/batches", json={"name": name, "project": name, "callback": callback})
     assert r.status_code == 200, r.text
 
@@ -25,8 +29,9 @@ def test_batch_callback_fires_when_its_last_task_completes(api, receiver, db):
     assert body["batch"]["name"] == "b1" and body["batch"]["status"] == "completed"
     assert body["status"]["completed"] == 2 and body["status"]["pending"] == 0
     assert "scale-callback-auth" in request.headers
-    wait_until(lambda: api.get("/batches/b1/deliveries").json()["deliveries"][0]["status"]
-               == "succeeded")
+    wait_until(
+        lambda: api.get("/batches/b1/deliveries").json()["deliveries"][0]["status"] == "succeeded"
+    )
 
 
 def test_email_batch_callback_is_recorded_as_skipped(api, db):

@@ -23,8 +23,9 @@ def test_callback_carries_body_auth_header_and_valid_signature(server, org, api,
     secret = callback_secret(server, org)
     assert request.headers["scale-callback-auth"] == secret
     assert signing.verify(secret, request.headers["labelworks-signature"], request.body)
-    assert not signing.verify(secret, request.headers["labelworks-signature"],
-                              request.body.replace(b'"b"', b'"a"'))
+    assert not signing.verify(
+        secret, request.headers["labelworks-signature"], request.body.replace(b'"b"', b'"a"')
+    )
     body = request.json
     assert set(body) == {"task", "response", "task_id"}
     assert body["task_id"] == task_id and body["response"] == {"category": "b"}
@@ -56,8 +57,11 @@ def test_exhausted_attempts_set_callback_succeeded_false(api, receiver, db):
     url = receiver.url(lambda n: 503)
     [task_id] = create_tasks(api, url)
     complete(db, [task_id])
-    wait_until(lambda: callback_succeeded(api, task_id) is False, timeout=30,
-               what="callback_succeeded false")
+    wait_until(
+        lambda: callback_succeeded(api, task_id) is False,
+        timeout=30,
+        what="callback_succeeded false",
+    )
     assert len(receiver.to(url)) == 20
     [delivery] = api.get(f"/task/{task_id}/deliveries").json()["deliveries"]
     assert delivery["status"] == "failed" and delivery["attempt_count"] == 20
@@ -93,11 +97,18 @@ def test_redeliver_sends_the_callback_again(api, receiver, db):
     assert r.json()["delivery"]["status"] == "pending"
     second = receiver.wait_for(url, 2)[1]
     assert second.json["task_id"] == task_id
-    assert second.headers["labelworks-delivery"] != receiver.to(url)[0].headers[
-        "labelworks-delivery"]
-    wait_until(lambda: len(api.get(f"/task/{task_id}/deliveries").json()["deliveries"]) == 2
-               and all(d["status"] == "succeeded" for d in
-                       api.get(f"/task/{task_id}/deliveries").json()["deliveries"]))
+    assert (
+        second.headers["labelworks-delivery"] != receiver.to(url)[0].headers["labelworks-delivery"]
+    )
+    wait_until(
+        lambda: (
+            len(api.get(f"/task/{task_id}/deliveries").json()["deliveries"]) == 2
+            and all(
+                d["status"] == "succeeded"
+                for d in api.get(f"/task/{task_id}/deliveries").json()["deliveries"]
+            )
+        )
+    )
 
 
 def test_redeliver_of_a_pending_task_is_400(api, receiver):
@@ -116,8 +127,9 @@ def test_another_orgs_delivery_log_and_redeliver_are_404(server, api, receiver, 
         missing = other.get("/task/000000000000000000000000/deliveries")
         assert missing.status_code == 404
         assert other.get(f"/task/{task_id}/deliveries").json() == {
-            **missing.json(), "error": missing.json()["error"].replace(
-                "000000000000000000000000", task_id)}
+            **missing.json(),
+            "error": missing.json()["error"].replace("000000000000000000000000", task_id),
+        }
 
 
 def test_signature_covers_the_exact_bytes_sent(api, receiver, db):

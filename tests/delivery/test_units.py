@@ -74,8 +74,9 @@ class FlakyDatabase(Database):
 
 
 def test_worker_survives_database_errors_and_stops_cleanly(tmp_path, receiver):
-    settings = Settings(data_dir=tmp_path, database_url=None, allow_private_urls=True,
-                        delivery_poll_seconds=0.05)
+    settings = Settings(
+        data_dir=tmp_path, database_url=None, allow_private_urls=True, delivery_poll_seconds=0.05
+    )
     db = FlakyDatabase.open(settings)
     url = receiver.url()
     with Database.write(db) as session:
@@ -88,8 +89,12 @@ def test_worker_survives_database_errors_and_stops_cleanly(tmp_path, receiver):
         [request] = receiver.wait_for(url, 1, timeout=10)
         assert request.json == {"task_id": "t1"}
         with db.read() as session:
-            wait_until(lambda: session.scalar(select(OutboxMessage.status)) == "succeeded"
-                       or session.rollback())
+            wait_until(
+                lambda: (
+                    session.scalar(select(OutboxMessage.status)) == "succeeded"
+                    or session.rollback()
+                )
+            )
     finally:
         worker.stop()
         thread.join(5)

@@ -35,15 +35,18 @@ def slow_ok(n: int) -> int:
 
 def test_two_workers_never_send_one_message_concurrently(server, api, receiver, db, tmp_path):
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen([sys.executable, "-m", "labelworks", "worker"],
-                              env={**server.backend.env, **FAST}, stdout=subprocess.DEVNULL,
-                              stderr=open(log, "wb"))
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "labelworks", "worker"],
+        env={**server.backend.env, **FAST},
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "wb"),
+    )
     try:
         wait_until(lambda: "started" in log.read_text(), what="the worker to start")
         url = receiver.url(slow_ok)
         task_ids = create_tasks(api, url, n=120)
         for start in range(0, len(task_ids), 30):
-            complete(db, task_ids[start:start + 30])
+            complete(db, task_ids[start : start + 30])
         receiver.wait_for(url, len(task_ids), timeout=30)
         wait_until(lambda: all(callback_succeeded(api, t) for t in task_ids[-5:]))
         time.sleep(0.3)  # a duplicate would arrive now
@@ -77,8 +80,11 @@ def test_server_killed_mid_delivery_delivers_after_restart(own_backend, receiver
         return 200
 
     url = receiver.url(hang_on_first)
-    env = {**FAST, "LABELWORKS_CALLBACK_TIMEOUT_SECONDS": "2",
-           "LABELWORKS_DELIVERY_LEASE_SECONDS": "1"}  # lease: 2 * timeout + 1 = 5 s
+    env = {
+        **FAST,
+        "LABELWORKS_CALLBACK_TIMEOUT_SECONDS": "2",
+        "LABELWORKS_DELIVERY_LEASE_SECONDS": "1",
+    }  # lease: 2 * timeout + 1 = 5 s
     server = start_server(own_backend, extra_env=env, log=tmp_path / "first.log")
     db = open_db(own_backend)
     try:

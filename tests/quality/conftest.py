@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-DATASETS = Path(__file__).resolve().parents[1] / "data" / "crowd"  # copy of ../shared/datasets/crowd
+DATASETS = (
+    Path(__file__).resolve().parents[1] / "data" / "crowd"
+)  # copy of ../shared/datasets/crowd
 NAMES = ("duck", "product", "dog")
 
 
@@ -16,7 +18,12 @@ def read_answers(name: str) -> tuple[list[str], list[str], list[str], dict[str, 
         rows = list(csv.DictReader(f))
     with (DATASETS / name / "truth.csv").open() as f:
         truth = {r["question"]: r["truth"] for r in csv.DictReader(f)}
-    return [r["question"] for r in rows], [r["worker"] for r in rows], [r["answer"] for r in rows], truth
+    return (
+        [r["question"] for r in rows],
+        [r["worker"] for r in rows],
+        [r["answer"] for r in rows],
+        truth,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,14 @@ from labelworks.quality.agreement import value_counts
 krippendorff = pytest.importorskip("krippendorff")
 
 
-def random_reliability(seed: int, raters: int = 5, units: int = 60, values: int = 4, missing: float = 0.3) -> np.ndarray:
+def random_reliability(
+    seed: int, raters: int = 5, units: int = 60, values: int = 4, missing: float = 0.3
+) -> np.ndarray:
     rng = np.random.default_rng(seed)
     truth = rng.integers(1, values + 1, units)
-    data = np.where(rng.random((raters, units)) < 0.7, truth, rng.integers(1, values + 1, (raters, units))).astype(float)
+    data = np.where(
+        rng.random((raters, units)) < 0.7, truth, rng.integers(1, values + 1, (raters, units))
+    ).astype(float)
     data[rng.random((raters, units)) < missing] = np.nan
     return data
 

@@ -17,7 +17,14 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "crowd"  # copy of ../shar
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run([sys.executable, "-m", "labelworks.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "labelworks.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -35,9 +42,20 @@ def test_aggregate_writes_task_label_confidence_to_stdout(answers: Path) -> None
     assert float(rows[0]["confidence"]) == pytest.approx(2 / 3, abs=1e-6)
 
 
-def test_aggregate_with_truth_prints_accuracy_last_on_stderr_and_writes_output_file(tmp_path: Path) -> None:
+def test_aggregate_with_truth_prints_accuracy_last_on_stderr_and_writes_output_file(
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "out.csv"
-    proc = run("aggregate", str(DATA / "dog/answer.csv"), "--method", "ds", "--truth", str(DATA / "dog/truth.csv"), "-o", str(out))
+    proc = run(
+        "aggregate",
+        str(DATA / "dog/answer.csv"),
+        "--method",
+        "ds",
+        "--truth",
+        str(DATA / "dog/truth.csv"),
+        "-o",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
     last = proc.stderr.strip().splitlines()[-1]
@@ -56,13 +74,15 @@ def test_aggregate_clamps_gold(answers: Path, tmp_path: Path) -> None:
 
 def test_aggregate_does_not_import_pandas_sqlalchemy_or_fastapi(answers: Path) -> None:
     code = (
-        "import sys; sys.argv=['labelworks','aggregate',%r,'--method','ds'];"
+        f"import sys; sys.argv=['labelworks','aggregate',{str(answers)!r},'--method','ds'];"
         "from labelworks.cli import main\n"
         "try: main()\nexcept SystemExit: pass\n"
         "print([m for m in ('pandas','sqlalchemy','fastapi') if m in sys.modules], file=sys.stderr)"
-    ) % str(answers)
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     assert proc.stderr.strip().splitlines()[-1] == "[]"
 
 
@@ -75,7 +95,9 @@ def test_aggregate_does_not_import_pandas_sqlalchemy_or_fastapi(answers: Path) -
         ("task,worker,label\nt1,a,x\n", ["--method", "bogus"], "unknown method"),
     ],
 )
-def test_bad_input_exits_2_with_one_line_message(tmp_path: Path, content: str, args: list[str], needle: str) -> None:
+def test_bad_input_exits_2_with_one_line_message(
+    tmp_path: Path, content: str, args: list[str], needle: str
+) -> None:
     p = tmp_path / "bad.csv"
     p.write_text(content)
     proc = run("aggregate", str(p), *args)

@@ -23,7 +23,7 @@ TOLERANCE = 0.005
 GLAD_CAP = 3
 
 
-def crowdkit_estimator(method: str):  # noqa: ANN201
+def crowdkit_estimator(method: str):
     return {
         "mv": lambda: ca.MajorityVote(),
         "wawa": lambda: ca.Wawa(),
@@ -44,10 +44,18 @@ def accuracy(pred: dict, truth: dict) -> float:
 def test_accuracy_matches_or_beats_crowdkit(crowd_data, method: str, dataset: str) -> None:
     tasks, workers, labels, truth = crowd_data[dataset]
     kwargs = {"n_iter": GLAD_CAP, "m_step_max_iter": 25} if method == "glad" else {}
-    ours = {t: lab for t, (lab, _) in make_estimator(method, **kwargs).fit(tasks, workers, labels).result().items()}
+    ours = {
+        t: lab
+        for t, (lab, _) in make_estimator(method, **kwargs)
+        .fit(tasks, workers, labels)
+        .result()
+        .items()
+    }
     df = pd.DataFrame({"task": tasks, "worker": workers, "label": labels})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = crowdkit_estimator(method).fit_predict(df).to_dict()
     ours_acc, theirs_acc = accuracy(ours, truth), accuracy(theirs, truth)
-    assert ours_acc >= theirs_acc - TOLERANCE, f"{method} on {dataset}: ours {ours_acc:.4f}, crowd-kit {theirs_acc:.4f}"
+    assert ours_acc >= theirs_acc - TOLERANCE, (
+        f"{method} on {dataset}: ours {ours_acc:.4f}, crowd-kit {theirs_acc:.4f}"
+    )

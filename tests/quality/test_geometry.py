@@ -5,12 +5,26 @@ from __future__ import annotations
 import pytest
 from shapely.geometry import Polygon
 
-from labelworks.quality import annotation_f1, box_iou, fuse_annotations, match_annotations, polygon_iou
+from labelworks.quality import (
+    annotation_f1,
+    box_iou,
+    fuse_annotations,
+    match_annotations,
+    polygon_iou,
+)
 from labelworks.quality.geometry import point_distance
 
 
 def box(left: float, top: float, width: float, height: float, label: str = "car", **extra) -> dict:
-    return {"type": "box", "label": label, "left": left, "top": top, "width": width, "height": height, **extra}
+    return {
+        "type": "box",
+        "label": label,
+        "left": left,
+        "top": top,
+        "width": width,
+        "height": height,
+        **extra,
+    }
 
 
 def poly(points: list[tuple[float, float]], label: str = "lake") -> dict:
@@ -34,7 +48,10 @@ def test_half_overlapping_boxes_have_iou_one_third() -> None:
     [
         ([(0, 0), (4, 0), (4, 4), (0, 4)], [(2, 2), (6, 2), (6, 6), (2, 6)]),
         ([(0, 0), (10, 0), (5, 8)], [(0, 4), (10, 4), (5, -4)]),
-        ([(0, 0), (3, 0), (3, 1), (1, 1), (1, 3), (0, 3)], [(0.5, 0.5), (2.5, 0.5), (2.5, 2.5), (0.5, 2.5)]),
+        (
+            [(0, 0), (3, 0), (3, 1), (1, 1), (1, 3), (0, 3)],
+            [(0.5, 0.5), (2.5, 0.5), (2.5, 2.5), (0.5, 2.5)],
+        ),
     ],
 )
 def test_polygon_iou_matches_shapely(a, b) -> None:
@@ -44,7 +61,9 @@ def test_polygon_iou_matches_shapely(a, b) -> None:
 
 
 def test_point_distance_is_euclidean() -> None:
-    assert point_distance({"type": "point", "x": 0, "y": 0}, {"type": "point", "x": 3, "y": 4}) == 5.0
+    assert (
+        point_distance({"type": "point", "x": 0, "y": 0}, {"type": "point", "x": 3, "y": 4}) == 5.0
+    )
 
 
 def test_matching_with_unequal_counts_pairs_best_overlaps_only() -> None:
@@ -78,7 +97,11 @@ def test_fused_coordinates_are_weighted_by_worker_weight_and_confidence() -> Non
 
 
 def test_fused_label_is_the_weighted_vote() -> None:
-    per_worker = [[box(0, 0, 10, 10, "car")], [box(0, 0, 10, 10, "truck")], [box(0, 0, 10, 10, "truck")]]
+    per_worker = [
+        [box(0, 0, 10, 10, "car")],
+        [box(0, 0, 10, 10, "truck")],
+        [box(0, 0, 10, 10, "truck")],
+    ]
     assert fuse_annotations(per_worker, weights=[3.0, 1.0, 1.0]).annotations[0]["label"] == "car"
 
 
@@ -99,7 +122,10 @@ def test_polygons_fuse_to_the_medoid() -> None:
 
 
 def test_points_match_within_radius() -> None:
-    p = [[{"type": "point", "label": "eye", "x": 0, "y": 0}], [{"type": "point", "label": "eye", "x": 2, "y": 0}]]
+    p = [
+        [{"type": "point", "label": "eye", "x": 0, "y": 0}],
+        [{"type": "point", "label": "eye", "x": 2, "y": 0}],
+    ]
     fused = fuse_annotations(p).annotations
     assert len(fused) == 1 and fused[0]["x"] == pytest.approx(1.0)
 

@@ -41,7 +41,7 @@ def test_gold_informs_skills_in_dawid_skene() -> None:
     # Worker c is right on every gold task, a and b are wrong; without gold a and b outvote c.
     tasks = [t for t in range(10) for _ in range(3)]
     workers = ["a", "b", "c"] * 10
-    labels = [x for t in range(10) for x in (("x", "x", "y") if t < 9 else ("x", "x", "y"))]
+    labels = [x for t in range(10) for x in ("x", "x", "y")]
     gold = {t: "y" for t in range(9)}
     without = DawidSkene().fit(tasks, workers, labels).result()
     with_gold = DawidSkene().fit(tasks, workers, labels, gold=gold)
@@ -52,7 +52,11 @@ def test_gold_informs_skills_in_dawid_skene() -> None:
 
 def test_result_maps_task_to_label_and_confidence() -> None:
     result = MajorityVote().fit(TASKS, WORKERS, LABELS).result()
-    assert result == {"t1": ("cat", pytest.approx(2 / 3)), "t2": ("dog", pytest.approx(2 / 3)), "t3": ("dog", pytest.approx(2 / 3))}
+    assert result == {
+        "t1": ("cat", pytest.approx(2 / 3)),
+        "t2": ("dog", pytest.approx(2 / 3)),
+        "t3": ("dog", pytest.approx(2 / 3)),
+    }
 
 
 def test_unknown_method_is_a_value_error() -> None:
@@ -74,13 +78,17 @@ def test_policy_stops_when_posterior_reaches_threshold() -> None:
     policy = AdaptiveOverlapPolicy(threshold=0.9, min_labels=2, max_labels=5)
     assert not policy.decide(["a"], [0.95], 2).done  # below min_labels
     decision = policy.decide(["a", "a"], [0.8, 0.8], 2)
-    assert decision.done and decision.label == "a" and decision.posterior == pytest.approx(0.64 / 0.68)
+    assert (
+        decision.done and decision.label == "a" and decision.posterior == pytest.approx(0.64 / 0.68)
+    )
     assert not policy.decide(["a", "b"], [0.8, 0.8], 2).done
     assert policy.decide(["a", "b", "a", "b", "a"], [0.6] * 5, 2).done  # max_labels
 
 
 def test_adaptive_simulation_uses_fewer_labels_on_dog(crowd_data) -> None:
     tasks, workers, labels, truth = crowd_data["dog"]
-    res = simulate_adaptive(tasks, workers, labels, truth, AdaptiveOverlapPolicy(threshold=0.95, max_labels=5))
+    res = simulate_adaptive(
+        tasks, workers, labels, truth, AdaptiveOverlapPolicy(threshold=0.95, max_labels=5)
+    )
     assert res.adaptive_labels < res.fixed_labels
     assert res.adaptive_accuracy >= res.fixed_accuracy - 0.02

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from labelworks.quality import aggregate_preference, bradley_terry, fuse_spans, rank_preferences, span_agreement, span_f1
+from labelworks.quality import (
+    aggregate_preference,
+    bradley_terry,
+    fuse_spans,
+    rank_preferences,
+    span_agreement,
+    span_f1,
+)
 
 
 def span(start: int, end: int, label: str = "PER") -> dict:
@@ -47,7 +54,14 @@ def test_span_agreement_is_mean_pairwise_f1() -> None:
 
 
 def test_bradley_terry_orders_items_by_wins() -> None:
-    comparisons = [("a", "b")] * 8 + [("b", "a")] * 2 + [("b", "c")] * 7 + [("c", "b")] * 3 + [("a", "c")] * 9 + [("c", "a")]
+    comparisons = (
+        [("a", "b")] * 8
+        + [("b", "a")] * 2
+        + [("b", "c")] * 7
+        + [("c", "b")] * 3
+        + [("a", "c")] * 9
+        + [("c", "a")]
+    )
     ranking = rank_preferences(["a", "b", "c"], comparisons)
     assert ranking.ranks == {"a": 1, "b": 2, "c": 3}
     assert ranking.scores["a"] > ranking.scores["b"] > ranking.scores["c"]

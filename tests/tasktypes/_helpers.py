@@ -16,8 +16,7 @@ def params_error(type_name: str, params: dict[str, Any]) -> InvalidRequest:
     return caught.value
 
 
-def response_error(type_name: str, params: dict[str, Any],
-                   response: Any) -> InvalidRequest:
+def response_error(type_name: str, params: dict[str, Any], response: Any) -> InvalidRequest:
     kind = get_task_type(type_name)
     stored = kind.validate_params(params)
     with pytest.raises(InvalidRequest) as caught:

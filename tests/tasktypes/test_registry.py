@@ -6,8 +6,14 @@ from labelworks.errors import InvalidRequest
 from labelworks.tasktypes import SUPPORTED_TYPES, get_task_type
 from labelworks.tasktypes.base import TaskType
 
-ALL_SIX = ("categorization", "comparison", "imageannotation", "namedentityrecognition",
-           "textcollection", "transcription")
+ALL_SIX = (
+    "categorization",
+    "comparison",
+    "imageannotation",
+    "namedentityrecognition",
+    "textcollection",
+    "transcription",
+)
 
 
 def test_registry_holds_the_six_types():
@@ -35,14 +41,20 @@ def test_response_must_be_an_object(name):
 
 MINIMAL_PARAMS = {
     "categorization": {"attachment": "https://e.com/a.png", "categories": ["a", "b"]},
-    "comparison": {"prompt": "Hi?", "responses": [{"id": "a", "content": "Hello"},
-                                                  {"id": "b", "content": "Yo"}]},
-    "imageannotation": {"attachment": "https://e.com/a.png",
-                        "geometries": {"box": {"objects_to_annotate": ["car"]}}},
+    "comparison": {
+        "prompt": "Hi?",
+        "responses": [{"id": "a", "content": "Hello"}, {"id": "b", "content": "Yo"}],
+    },
+    "imageannotation": {
+        "attachment": "https://e.com/a.png",
+        "geometries": {"box": {"objects_to_annotate": ["car"]}},
+    },
     "namedentityrecognition": {"text": "Ada Lovelace", "labels": [{"name": "PER"}]},
     "textcollection": {"fields": [{"type": "text", "field_id": "answer", "title": "Answer"}]},
-    "transcription": {"attachments": [{"type": "image", "content": "https://e.com/a.png"}],
-                      "fields": [{"type": "text", "field_id": "text", "title": "Text"}]},
+    "transcription": {
+        "attachments": [{"type": "image", "content": "https://e.com/a.png"}],
+        "fields": [{"type": "text", "field_id": "text", "title": "Text"}],
+    },
 }
 
 
@@ -61,14 +73,25 @@ def test_unknown_param_is_named(name):
     assert caught.value.error == "colour: Extra inputs are not permitted"
 
 
-@pytest.mark.parametrize(("name", "key", "value", "path"), [
-    ("categorization", "categories", ["a", "a"], "params.categories"),
-    ("imageannotation", "geometries", {}, "params.geometries"),
-    ("namedentityrecognition", "labels", [{"name": "A", "children": [{"name": "A"}]}],
-     "params.labels"),
-    ("textcollection", "fields", [{"type": "text", "field_id": "a b", "title": "T"}],
-     "params.fields.0"),
-])
+@pytest.mark.parametrize(
+    ("name", "key", "value", "path"),
+    [
+        ("categorization", "categories", ["a", "a"], "params.categories"),
+        ("imageannotation", "geometries", {}, "params.geometries"),
+        (
+            "namedentityrecognition",
+            "labels",
+            [{"name": "A", "children": [{"name": "A"}]}],
+            "params.labels",
+        ),
+        (
+            "textcollection",
+            "fields",
+            [{"type": "text", "field_id": "a b", "title": "T"}],
+            "params.fields.0",
+        ),
+    ],
+)
 def test_project_defaults_are_checked_field_by_field(name, key, value, path):
     # The project service validates each default against our field annotations on its own,
     # so per-field rules must live in the field types, not in model-level validators.

@@ -3,8 +3,10 @@ from __future__ import annotations
 from labelworks.tasktypes import get_task_type
 from tests.tasktypes._helpers import respond
 
-PARAMS = {"attachments": [{"type": "text", "content": "Explain DNS to a child"}],
-          "fields": [{"type": "text", "field_id": "answer", "title": "Your answer"}]}
+PARAMS = {
+    "attachments": [{"type": "text", "content": "Explain DNS to a child"}],
+    "fields": [{"type": "text", "field_id": "answer", "title": "Your answer"}],
+}
 
 
 def test_sft_demonstration_round_trip():

@@ -35,10 +35,12 @@ def make_worker(server, role: str = "annotator", org_id: int | None = None) -> W
         user = users.create_user(session, email, role, PASSWORD)
         if org_id is not None:
             user.org_id = org_id
-    token = httpx.post(f"{server.url}/auth/login",
-                       json={"email": email, "password": PASSWORD}).json()["token"]
-    client = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"},
-                          timeout=60)
+    token = httpx.post(
+        f"{server.url}/auth/login", json={"email": email, "password": PASSWORD}
+    ).json()["token"]
+    client = httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    )
     return Worker(email, client)
 
 
@@ -63,6 +65,7 @@ def set_rates(server, org_name: str, project: str, per_label: float, per_review:
 
     with server.backend.db.write() as session:
         org = session.scalar(select(Org).where(Org.name == org_name))
-        row = session.scalar(select(Project).where(Project.org_id == org.id,
-                                                   Project.name == project))
+        row = session.scalar(
+            select(Project).where(Project.org_id == org.id, Project.name == project)
+        )
         row.rate_per_label, row.rate_per_review = per_label, per_review

@@ -30,11 +30,18 @@ def _project(client, name, **settings):
 
 
 def _tasks(client, project, n, **kw):
-    return [client.create_task(TaskType.Categorization, project=project,
-                               attachment=f"https://e.com/{i}.png", unique_id=f"{project}-{i}",
-                               metadata={"secret": "customer-only"},
-                               callback_url="https://customer.example/cb", **kw)
-            for i in range(n)]
+    return [
+        client.create_task(
+            TaskType.Categorization,
+            project=project,
+            attachment=f"https://e.com/{i}.png",
+            unique_id=f"{project}-{i}",
+            metadata={"secret": "customer-only"},
+            callback_url="https://customer.example/cb",
+            **kw,
+        )
+        for i in range(n)
+    ]
 
 
 def test_end_to_end_scaleapi_to_consensus(client, worker_factory):
@@ -48,8 +55,9 @@ def test_end_to_end_scaleapi_to_consensus(client, worker_factory):
         assert r.status_code == 200
         lease = r.json()
         assert lease["task"]["task_id"] == task.id
-        assert w.submit(lease["assignment_id"], {"response": {"category": answer}}
-                        ).status_code == 200
+        assert (
+            w.submit(lease["assignment_id"], {"response": {"category": answer}}).status_code == 200
+        )
     done = client.get_task(task.id)
     assert done.status == "completed" and done.response == {"category": "dog"}
     assert done.completed_at is not None
@@ -87,8 +95,9 @@ def test_priority_then_age(client, worker_factory):
     name = _name()
     _project(client, name)
     low = _tasks(client, name, 2)
-    high = client.create_task(TaskType.Categorization, project=name, attachment="https://e/h",
-                              priority=30)
+    high = client.create_task(
+        TaskType.Categorization, project=name, attachment="https://e/h", priority=30
+    )
     w = worker_factory()
     order = []
     for _ in range(3):
@@ -102,8 +111,9 @@ def test_staging_batch_is_not_served_until_finalized(client, worker_factory):
     name = _name()
     _project(client, name)
     client.create_batch(name, f"{name}-b")
-    client.create_task(TaskType.Categorization, project=name, batch=f"{name}-b",
-                       attachment="https://e/x")
+    client.create_task(
+        TaskType.Categorization, project=name, batch=f"{name}-b", attachment="https://e/x"
+    )
     w = worker_factory()
     assert w.next(name).status_code == 204
     client.finalize_batch(f"{name}-b")
@@ -161,9 +171,12 @@ def test_worker_api_needs_a_valid_token(server):
 
 def test_repeated_login_failures_are_rate_limited(server, worker_factory):
     w = worker_factory()
-    codes = [httpx.post(f"{server.url}/auth/login",
-                        json={"email": w.email, "password": "wrong"}).status_code
-             for _ in range(12)]
+    codes = [
+        httpx.post(
+            f"{server.url}/auth/login", json={"email": w.email, "password": "wrong"}
+        ).status_code
+        for _ in range(12)
+    ]
     assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
 
 
@@ -208,8 +221,9 @@ def test_review_fix_uses_reviewer_answer(client, worker_factory):
     review = reviewer.next(name, stage="review").json()
     r = reviewer.submit(review["assignment_id"], {"decision": "fix", "response": {"category": "x"}})
     assert r.status_code == 400  # the fix is validated too
-    r = reviewer.submit(review["assignment_id"], {"decision": "fix",
-                                                  "response": {"category": "bird"}})
+    r = reviewer.submit(
+        review["assignment_id"], {"decision": "fix", "response": {"category": "bird"}}
+    )
     assert r.status_code == 200
     assert client.get_task(task.id).response == {"category": "bird"}
 
@@ -224,10 +238,15 @@ def test_annotators_cannot_review(client, worker_factory):
 def test_gold_pauses_a_careless_annotator_not_a_good_one(client, worker_factory):
     name = _name()
     _project(client, name, gold_rate=1.0, min_gold_accuracy=0.7)
-    golds = [client.create_evaluation_task(TaskType.Categorization, project=name,
-                                           attachment=f"https://e/g{i}",
-                                           expected_response={"category": "dog"})
-             for i in range(4)]
+    golds = [
+        client.create_evaluation_task(
+            TaskType.Categorization,
+            project=name,
+            attachment=f"https://e/g{i}",
+            expected_response={"category": "dog"},
+        )
+        for i in range(4)
+    ]
     assert golds[0].expected_response == {"category": "dog"}
     _tasks(client, name, 6)
     good, careless = worker_factory(), worker_factory()
@@ -239,8 +258,9 @@ def test_gold_pauses_a_careless_annotator_not_a_good_one(client, worker_factory)
             if r.status_code == 204:
                 break
             served[worker.email] += 1
-            worker.submit(r.json()["assignment_id"], {"response": {"category": answer}}
-                          ).raise_for_status()
+            worker.submit(
+                r.json()["assignment_id"], {"response": {"category": answer}}
+            ).raise_for_status()
     assert served == {good.email: 4, careless.email: 3}  # paused after 3 wrong gold answers
     assert careless.me()["paused"] is True and careless.me()["gold_accuracy"] == 0.0
     assert careless.next(name).status_code == 204
@@ -251,16 +271,18 @@ def test_gold_pauses_a_careless_annotator_not_a_good_one(client, worker_factory)
 def test_training_qualifies_before_real_work(client, worker_factory):
     name = _name()
     _project(client, name, require_training=True, training_pass_rate=1.0)
-    training = client.create_training_task(TaskType.Categorization, project=name,
-                                           attachment="https://e/t",
-                                           expected_response={"category": "bird"})
+    training = client.create_training_task(
+        TaskType.Categorization,
+        project=name,
+        attachment="https://e/t",
+        expected_response={"category": "bird"},
+    )
     [real] = _tasks(client, name, 1)
     fails, passes = worker_factory(), worker_factory()
     for worker, answer in ((fails, "cat"), (passes, "bird")):
         lease = worker.next(name).json()
         assert lease["task"]["task_id"] == training.id
-        worker.submit(lease["assignment_id"], {"response": {"category": answer}}
-                      ).raise_for_status()
+        worker.submit(lease["assignment_id"], {"response": {"category": answer}}).raise_for_status()
     assert fails.next(name).status_code == 204
     assert passes.next(name).json()["task"]["task_id"] == real.id
 
@@ -291,8 +313,9 @@ def test_earnings_equal_accepted_work(client, worker_factory, org, server):
     a, b = worker_factory(), worker_factory()
     for w in (a, b):
         while (r := w.next(name)).status_code == 200:
-            w.submit(r.json()["assignment_id"], {"response": {"category": "cat"}}
-                     ).raise_for_status()
+            w.submit(
+                r.json()["assignment_id"], {"response": {"category": "cat"}}
+            ).raise_for_status()
     assert a.me()["earnings"] == pytest.approx(0.75) and b.me()["earnings"] == pytest.approx(0.75)
     assert a.me()["labels_accepted"] == 3
 

@@ -38,8 +38,11 @@ def _label(worker: Worker, project: str, answer: str = "cat") -> str:
 
 def test_adaptive_overlap_stops_early_when_annotators_agree(client, worker_factory):
     name = _name()
-    client.create_project(name, TaskType.Categorization,
-                          params={"categories": CATS, "overlap": 5, "adaptive_overlap": True})
+    client.create_project(
+        name,
+        TaskType.Categorization,
+        params={"categories": CATS, "overlap": 5, "adaptive_overlap": True},
+    )
     agreed = client.create_task(TaskType.Categorization, project=name, attachment="https://e/1")
     for _ in range(3):
         _label(worker_factory(), name, "cat")
@@ -60,8 +63,9 @@ def test_studio_batch_priorities_order_the_queue(client, worker_factory):
     ids = {}
     for batch in ("early", "late"):
         client.create_batch(name, f"{name}-{batch}")
-        ids[batch] = client.create_task(TaskType.Categorization, project=name,
-                                        batch=f"{name}-{batch}", attachment="https://e/x").id
+        ids[batch] = client.create_task(
+            TaskType.Categorization, project=name, batch=f"{name}-{batch}", attachment="https://e/x"
+        ).id
         client.finalize_batch(f"{name}-{batch}")
     client.set_studio_batches_priorities([f"{name}-late", f"{name}-early"])
     w = worker_factory()
@@ -73,18 +77,22 @@ def _teammate(server, email: str) -> Worker:
     with server.backend.db.write() as session:
         user = session.scalar(select(User).where(User.email == email))
         user.password_hash = hash_password(PASSWORD)
-    token = httpx.post(f"{server.url}/auth/login",
-                       json={"email": email, "password": PASSWORD}).json()["token"]
-    return Worker(email, httpx.Client(base_url=server.url, timeout=60,
-                                      headers={"Authorization": f"Bearer {token}"}))
+    token = httpx.post(
+        f"{server.url}/auth/login", json={"email": email, "password": PASSWORD}
+    ).json()["token"]
+    return Worker(
+        email,
+        httpx.Client(base_url=server.url, timeout=60, headers={"Authorization": f"Bearer {token}"}),
+    )
 
 
 def test_team_pool_serves_assigned_teammates_only(client, server, worker_factory):
     name = _name()
     other = _name()
     for project in (name, other):
-        client.create_project(project, TaskType.Categorization,
-                              params={"categories": CATS, "pools": ["team"]})
+        client.create_project(
+            project, TaskType.Categorization, params={"categories": CATS, "pools": ["team"]}
+        )
         client.create_task(TaskType.Categorization, project=project, attachment="https://e/t")
     tag = uuid.uuid4().hex[:6]
     ann, bob = f"ann-{tag}@example.com", f"bob-{tag}@example.com"
@@ -100,15 +108,17 @@ def test_team_pool_serves_assigned_teammates_only(client, server, worker_factory
 
 def test_batch_groups_restrict_who_gets_a_batch(client, server):
     name = _name()
-    client.create_project(name, TaskType.Categorization,
-                          params={"categories": CATS, "pools": ["team"]})
+    client.create_project(
+        name, TaskType.Categorization, params={"categories": CATS, "pools": ["team"]}
+    )
     tag = uuid.uuid4().hex[:6]
     ann, bob = f"ann-{tag}@example.com", f"bob-{tag}@example.com"
     client.invite_teammates([ann, bob], TeammateRole.Labeler)
     client.create_project_group(name, [ann], "night-shift")
     client.create_batch(name, f"{name}-b")
-    client.create_task(TaskType.Categorization, project=name, batch=f"{name}-b",
-                       attachment="https://e/g")
+    client.create_task(
+        TaskType.Categorization, project=name, batch=f"{name}-b", attachment="https://e/g"
+    )
     client.finalize_batch(f"{name}-b")
     client.assign_studio_batches(f"{name}-b", ["night-shift"])
     ann_w, bob_w = _teammate(server, ann), _teammate(server, bob)
@@ -136,10 +146,16 @@ def test_gold_in_a_batch_does_not_hold_the_batch_open(client, worker_factory):
     name = _name()
     client.create_project(name, TaskType.Categorization, params={"categories": CATS})
     client.create_batch(name, f"{name}-b")
-    client.create_evaluation_task(TaskType.Categorization, project=name, batch=f"{name}-b",
-                                  attachment="https://e/g", expected_response={"category": "cat"})
-    client.create_task(TaskType.Categorization, project=name, batch=f"{name}-b",
-                       attachment="https://e/r")
+    client.create_evaluation_task(
+        TaskType.Categorization,
+        project=name,
+        batch=f"{name}-b",
+        attachment="https://e/g",
+        expected_response={"category": "cat"},
+    )
+    client.create_task(
+        TaskType.Categorization, project=name, batch=f"{name}-b", attachment="https://e/r"
+    )
     client.finalize_batch(f"{name}-b")
     w = worker_factory()
     _label(w, name)  # gold_rate 0: the real task

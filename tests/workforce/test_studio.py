@@ -32,16 +32,24 @@ def _project(client, name: str = "colors") -> None:
 def _tasks(client, project: str, batch: str, n: int = 2) -> None:
     client.create_batch(project, batch)
     for _ in range(n):
-        client.create_task(TaskType.Categorization, project=project, batch=batch,
-                           attachment="https://example.com/a.png")
+        client.create_task(
+            TaskType.Categorization,
+            project=project,
+            batch=batch,
+            attachment="https://example.com/a.png",
+        )
 
 
 def _batch_ranks(db, org_name: str, batch_names: list[str]) -> dict[str, set[int]]:
     """{batch name: the set of its tasks' batch_rank}, read straight from the database."""
     with db.engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT b.name, t.batch_rank FROM tasks t JOIN batches b ON b.id = t.batch_id "
-            "JOIN orgs o ON o.id = t.org_id WHERE o.name = :org"), {"org": org_name}).all()
+        rows = conn.execute(
+            text(
+                "SELECT b.name, t.batch_rank FROM tasks t JOIN batches b ON b.id = t.batch_id "
+                "JOIN orgs o ON o.id = t.org_id WHERE o.name = :org"
+            ),
+            {"org": org_name},
+        ).all()
     out: dict[str, set[int]] = {name: set() for name in batch_names}
     for name, rank in rows:
         if name in out:
@@ -82,7 +90,9 @@ def test_studio_assignments_add_list_remove(client, emails):
     client.invite_teammates([ann, bob], TeammateRole.Labeler)
     added = client.add_studio_assignments([ann, bob], ["p1", "p2"])
     assert {e: a.assigned_projects for e, a in added.items()} == {
-        ann: ["p1", "p2"], bob: ["p1", "p2"]}
+        ann: ["p1", "p2"],
+        bob: ["p1", "p2"],
+    }
     removed = client.remove_studio_assignments([bob], ["p1"])
     assert removed[bob].assigned_projects == ["p2"]
     listed = client.list_studio_assignments()
@@ -104,8 +114,9 @@ def test_project_groups_create_list_update(client, emails):
     assert sorted(w["email"] for w in group.as_dict()["workers"]) == [ann, bob]
     with pytest.raises(ScaleDuplicateResource):
         client.create_project_group("colors", [cy], "night shift")
-    updated = client.update_project_group("colors", "night shift", add_emails=[cy],
-                                          remove_emails=[ann])
+    updated = client.update_project_group(
+        "colors", "night shift", add_emails=[cy], remove_emails=[ann]
+    )
     assert sorted(w["email"] for w in updated.as_dict()["workers"]) == [bob, cy]
     listed = client.list_project_groups("colors")
     assert [(g.name, g.numWorkers) for g in listed] == [("night shift", 2)]
@@ -142,19 +153,30 @@ def test_set_and_reset_priorities_rerank_the_tasks(client, server, org):
     assert [(b.name, b.studio_priority) for b in ordered] == [("b3", 1), ("b1", 2), ("b2", None)]
     assert [b.name for b in client.list_studio_batches()] == ["b3", "b1", "b2"]
     assert _batch_ranks(server.backend.db, org[0], ["b1", "b2", "b3"]) == {
-        "b3": {1}, "b1": {2}, "b2": {1_000_000}}
+        "b3": {1},
+        "b1": {2},
+        "b2": {1_000_000},
+    }
     # A task added later to a prioritised batch takes the batch's rank.
-    client.create_task(TaskType.Categorization, project="colors", batch="b3",
-                       attachment="https://example.com/c.png")
+    client.create_task(
+        TaskType.Categorization,
+        project="colors",
+        batch="b3",
+        attachment="https://example.com/c.png",
+    )
     assert _batch_ranks(server.backend.db, org[0], ["b3"]) == {"b3": {1}}
     # The list is the whole order: a batch left out loses its priority.
     again = client.set_studio_batches_priorities(["b2"])
     assert [(b.name, b.studio_priority) for b in again] == [("b2", 1), ("b1", None), ("b3", None)]
     reset = client.reset_studio_batches_priorities()
-    assert [(b.name, b.studio_priority) for b in reset] == [("b1", None), ("b2", None),
-                                                            ("b3", None)]
+    assert [(b.name, b.studio_priority) for b in reset] == [
+        ("b1", None),
+        ("b2", None),
+        ("b3", None),
+    ]
     assert _batch_ranks(server.backend.db, org[0], ["b1", "b2", "b3"]) == {
-        n: {1_000_000} for n in ("b1", "b2", "b3")}
+        n: {1_000_000} for n in ("b1", "b2", "b3")
+    }
     with pytest.raises(ScaleResourceNotFound):
         client.set_studio_batches_priorities(["b1", "nope"])
     with pytest.raises(ScaleInvalidRequest, match="twice"):

@@ -51,15 +51,19 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if stop is not None:
             stop()
 
-    app = FastAPI(title="Labelworks", version=__version__, docs_url="/docs", redoc_url=None,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="Labelworks", version=__version__, docs_url="/docs", redoc_url=None, lifespan=lifespan
+    )
     app.state.db = database
     app.state.settings = settings
     app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, json_limit=settings.max_json_bytes,
-                       upload_limit=settings.max_upload_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        json_limit=settings.max_json_bytes,
+        upload_limit=settings.max_upload_bytes,
+    )
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(invites.router)

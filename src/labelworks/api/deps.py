@@ -1,6 +1,6 @@
-"""Dependencies: the database, the JSON body, and the tenant behind the API key.
+"""Dependencies: the database, the JSON body, and the principal behind the API key.
 
-Authentication and tenant scoping happen here once; routes receive a `Tenant` and hand it to the
+Authentication and principal scoping happen here once; routes receive a `Principal` and hand it to the
 services, which scope every query through it.
 """
 
@@ -19,8 +19,8 @@ from labelworks.api.ratelimit import RateLimiter
 from labelworks.db.database import Database
 from labelworks.errors import InvalidRequest, TooManyRequests, Unauthorized
 from labelworks.services.auth import Person, person_for_token
-from labelworks.services.orgs import tenant_for_key
-from labelworks.services.scope import Tenant
+from labelworks.services.orgs import principal_for_key
+from labelworks.services.scope import Principal
 
 
 async def get_db(request: Request) -> Database:
@@ -46,45 +46,45 @@ def api_key_from(request: Request) -> str:
 
 
 class KeyCache:
-    """Recently seen API keys -> tenant, for one second: saves a database round trip per
+    """Recently seen API keys -> principal, for one second: saves a database round trip per
     request; a revoked key stops working within that second."""
 
     TTL = 1.0
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, Tenant]] = {}
+        self._entries: dict[str, tuple[float, Principal]] = {}
 
-    def get(self, key: str) -> Tenant | None:
+    def get(self, key: str) -> Principal | None:
         hit = self._entries.get(key)
         if hit is None or time.monotonic() - hit[0] > self.TTL:
             return None
         return hit[1]
 
-    def put(self, key: str, tenant: Tenant) -> None:
+    def put(self, key: str, principal: Principal) -> None:
         if len(self._entries) > 10_000:
             self._entries.clear()
-        self._entries[key] = (time.monotonic(), tenant)
+        self._entries[key] = (time.monotonic(), principal)
 
 
-def _lookup_tenant(db: Database, key: str) -> Tenant:
+def _lookup_principal(db: Database, key: str) -> Principal:
     with db.read() as session:
-        return tenant_for_key(session, key)
+        return principal_for_key(session, key)
 
 
-async def get_tenant(request: Request, db: DbDep) -> Tenant:
+async def get_principal(request: Request, db: DbDep) -> Principal:
     key = api_key_from(request)
     cache: KeyCache = request.app.state.key_cache
-    tenant = cache.get(key)
-    if tenant is None:
-        tenant = await run_in_threadpool(_lookup_tenant, db, key)
-        cache.put(key, tenant)
+    principal = cache.get(key)
+    if principal is None:
+        principal = await run_in_threadpool(_lookup_principal, db, key)
+        cache.put(key, principal)
     limiter: RateLimiter = request.app.state.rate_limiter
-    if not limiter.allow(tenant.org_id):
+    if not limiter.allow(principal.org_id):
         raise TooManyRequests("rate limit exceeded; retry after a short pause")
-    return tenant
+    return principal
 
 
-TenantDep = Annotated[Tenant, Depends(get_tenant)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def _lookup_person(db: Database, token: str) -> Person:

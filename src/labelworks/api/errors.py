@@ -15,14 +15,17 @@ log = logging.getLogger("labelworks.api")
 
 
 def error_response(status: int, error: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"status_code": status, "error": error}, status_code=status,
-                        headers=headers)
+    return JSONResponse(
+        {"status_code": status, "error": error}, status_code=status, headers=headers
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LabelworksError)
     async def _domain(_: Request, exc: LabelworksError) -> JSONResponse:
-        headers = {"WWW-Authenticate": 'Basic realm="labelworks"'} if exc.status_code == 401 else None
+        headers = (
+            {"WWW-Authenticate": 'Basic realm="labelworks"'} if exc.status_code == 401 else None
+        )
         return error_response(exc.status_code, exc.error, headers)
 
     @app.exception_handler(RequestValidationError)

@@ -14,8 +14,9 @@ def parse_time(value: str | None, field: str) -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidRequest("must be an ISO 8601 timestamp, e.g. 2024-01-31T12:00:00Z",
-                             field) from None
+        raise InvalidRequest(
+            "must be an ISO 8601 timestamp, e.g. 2024-01-31T12:00:00Z", field
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed.astimezone(dt.UTC)

@@ -8,10 +8,17 @@ import typer
 
 from labelworks.commands.common import cli_errors, open_database
 
-org_app = typer.Typer(rich_markup_mode=None, help="Organisations (customers).", no_args_is_help=True)
-key_app = typer.Typer(rich_markup_mode=None, help="API keys of an organisation.", no_args_is_help=True)
-user_app = typer.Typer(rich_markup_mode=None, help="People who log in (annotators, reviewers, admins, customers).",
-                       no_args_is_help=True)
+org_app = typer.Typer(
+    rich_markup_mode=None, help="Organisations (customers).", no_args_is_help=True
+)
+key_app = typer.Typer(
+    rich_markup_mode=None, help="API keys of an organisation.", no_args_is_help=True
+)
+user_app = typer.Typer(
+    rich_markup_mode=None,
+    help="People who log in (annotators, reviewers, admins, customers).",
+    no_args_is_help=True,
+)
 
 OrgOpt = Annotated[str, typer.Option("--org", help="organisation name")]
 
@@ -40,9 +47,8 @@ def org_callback_secret(name: str) -> None:
     """Print the secret sent in the `scale-callback-auth` header of the org's callbacks."""
     from labelworks.services import orgs
 
-    with cli_errors():
-        with open_database().read() as session:
-            typer.echo(orgs.get_org(session, name).callback_secret)
+    with cli_errors(), open_database().read() as session:
+        typer.echo(orgs.get_org(session, name).callback_secret)
 
 
 @key_app.command("create")
@@ -64,9 +70,8 @@ def key_list(org: OrgOpt) -> None:
 
     from labelworks.services import orgs
 
-    with cli_errors():
-        with open_database().read() as session:
-            keys = orgs.list_keys(session, orgs.get_org(session, org))
+    with cli_errors(), open_database().read() as session:
+        keys = orgs.list_keys(session, orgs.get_org(session, org))
     table = Table("prefix", "created", "status")
     for k in keys:
         table.add_row(k.prefix + "…", k.created_at, "revoked" if k.revoked else "live")
@@ -78,9 +83,8 @@ def key_revoke(prefix: str, org: OrgOpt) -> None:
     """Revoke the key(s) starting with PREFIX."""
     from labelworks.services import orgs
 
-    with cli_errors():
-        with open_database().write() as session:
-            n = orgs.revoke_key(session, orgs.get_org(session, org), prefix)
+    with cli_errors(), open_database().write() as session:
+        n = orgs.revoke_key(session, orgs.get_org(session, org), prefix)
     typer.echo(f"revoked {n} key(s)")
 
 

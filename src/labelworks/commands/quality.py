@@ -46,14 +46,18 @@ def read_columns(path: Path, accepted: tuple[tuple[str, ...], ...]) -> list[list
         else:
             wanted = " or ".join(",".join(c) for c in accepted)
             missing = [c for c in accepted[0] if c not in names]
-            raise InputError(f"{path} is missing column(s) {','.join(missing)} (expected header {wanted})")
+            raise InputError(
+                f"{path} is missing column(s) {','.join(missing)} (expected header {wanted})"
+            )
         out: list[list[str]] = [[] for _ in idx]
         width = max(idx) + 1
         for lineno, row in enumerate(reader, start=2):
             if not row:
                 continue
             if len(row) < width:
-                raise InputError(f"{path} line {lineno} has {len(row)} field(s), expected at least {width}")
+                raise InputError(
+                    f"{path} line {lineno} has {len(row)} field(s), expected at least {width}"
+                )
             for col, i in zip(out, idx, strict=True):
                 col.append(row[i])
     if not out[0]:
@@ -62,11 +66,22 @@ def read_columns(path: Path, accepted: tuple[tuple[str, ...], ...]) -> list[list
 
 
 def aggregate_command(
-    answers: Annotated[Path, typer.Argument(help="CSV with header task,worker,label (or question,worker,answer).")],
-    method: Annotated[str, typer.Option("--method", "-m", help="mv|wawa|zbs|ds|onecoin|glad|mace")] = "ds",
-    gold: Annotated[Path | None, typer.Option("--gold", help="CSV task,label of known answers, kept fixed.")] = None,
-    truth: Annotated[Path | None, typer.Option("--truth", help="CSV task,label; prints accuracy on stderr.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write task,label,confidence here (default stdout).")] = None,
+    answers: Annotated[
+        Path, typer.Argument(help="CSV with header task,worker,label (or question,worker,answer).")
+    ],
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="mv|wawa|zbs|ds|onecoin|glad|mace")
+    ] = "ds",
+    gold: Annotated[
+        Path | None, typer.Option("--gold", help="CSV task,label of known answers, kept fixed.")
+    ] = None,
+    truth: Annotated[
+        Path | None, typer.Option("--truth", help="CSV task,label; prints accuracy on stderr.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write task,label,confidence here (default stdout)."),
+    ] = None,
 ) -> None:
     """Infer each task's label from crowd answers; writes task,label,confidence."""
     if method not in METHOD_NAMES:
@@ -98,8 +113,12 @@ def aggregate_command(
 
 
 def agreement_command(
-    answers: Annotated[Path, typer.Argument(help="CSV with header task,worker,label (or question,worker,answer).")],
-    metric: Annotated[str, typer.Option("--metric", help="alpha (Krippendorff, nominal) | fleiss")] = "alpha",
+    answers: Annotated[
+        Path, typer.Argument(help="CSV with header task,worker,label (or question,worker,answer).")
+    ],
+    metric: Annotated[
+        str, typer.Option("--metric", help="alpha (Krippendorff, nominal) | fleiss")
+    ] = "alpha",
 ) -> None:
     """Print inter-annotator agreement of the answers."""
     if metric not in ("alpha", "fleiss"):
@@ -112,7 +131,9 @@ def agreement_command(
     from labelworks.quality.agreement import fleiss_kappa, krippendorff_alpha
 
     try:
-        value = krippendorff_alpha(tasks, labels) if metric == "alpha" else fleiss_kappa(tasks, labels)
+        value = (
+            krippendorff_alpha(tasks, labels) if metric == "alpha" else fleiss_kappa(tasks, labels)
+        )
     except ValueError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"{value:.6f}")

@@ -16,7 +16,9 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8080,
     workers: Annotated[int, typer.Option(help="server processes")] = 1,
-    demo: Annotated[bool, typer.Option(help="seed a demo org, projects, tasks, annotators")] = False,
+    demo: Annotated[
+        bool, typer.Option(help="seed a demo org, projects, tasks, annotators")
+    ] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
 ) -> None:
     """Migrate the database to head, then serve the API (and the demo workspace with --demo)."""
@@ -37,5 +39,12 @@ def serve(
             for line in summary:
                 typer.echo(line)
         db.engine.dispose()
-    uvicorn.run("labelworks.api.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level=log_level, access_log=False)
+    uvicorn.run(
+        "labelworks.api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+    )

@@ -33,32 +33,44 @@ def _progress() -> Progress:
         TimeRemainingColumn,
     )
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), TimeRemainingColumn(), transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        transient=False,
+    )
 
 
 def export_command(
     org: OrgOpt,
     project: ProjectOpt,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="coco, yolo, voc, jsonl, csv, sft, "
-                                     "dpo, hf, label-studio, conll")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="coco, yolo, voc, jsonl, csv, sft, dpo, hf, label-studio, conll"
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="file to write")],
     batch: BatchOpt = None,
-    include_pending: Annotated[bool, typer.Option("--all", help="jsonl: every task, not only "
-                                                  "completed ones")] = False,
+    include_pending: Annotated[
+        bool, typer.Option("--all", help="jsonl: every task, not only completed ones")
+    ] = False,
 ) -> None:
     """Export a project's (completed) tasks in an ML data format, streamed to a file."""
     from labelworks.services import exports
     from labelworks.services.orgs import get_org
-    from labelworks.services.scope import Tenant
+    from labelworks.services.scope import Principal
 
     with cli_errors():
         db = open_database()
         with db.read() as session:
             org_row = get_org(session, org)
-            tenant = Tenant(org_row.id, org_row.name)
-            export = exports.open_export(session, db, tenant, project, fmt, batch,
-                                         include_pending)
+            principal = Principal(org_row.id, org_row.name)
+            export = exports.open_export(
+                session, db, principal, project, fmt, batch, include_pending
+            )
         total = export.count()
         partial = output.with_name(output.name + ".partial")
         with _progress() as progress, partial.open("wb") as out:
@@ -71,39 +83,63 @@ def export_command(
 
 
 def import_command(
-    path: Annotated[Path, typer.Argument(help="CSV, JSONL, Label Studio JSON or COCO JSON file",
-                                         exists=True, dir_okay=False)],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV, JSONL, Label Studio JSON or COCO JSON file", exists=True, dir_okay=False
+        ),
+    ],
     org: OrgOpt,
     project: ProjectOpt,
     batch: BatchOpt = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, jsonl, label-studio, "
-                                            "coco (default: from the file)")] = None,
-    partial: Annotated[bool, typer.Option("--partial", help="keep the good rows when some are "
-                                          "rejected (default: all or nothing)")] = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="csv, jsonl, label-studio, coco (default: from the file)"
+        ),
+    ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial", help="keep the good rows when some are rejected (default: all or nothing)"
+        ),
+    ] = False,
 ) -> None:
     """Create tasks from a file; each row is validated like an API call. Exit code 2 when rows
     are rejected (and, without --partial, nothing is imported)."""
     from labelworks.services import imports
     from labelworks.services.orgs import get_org
-    from labelworks.services.scope import Tenant
+    from labelworks.services.scope import Principal
 
     with cli_errors():
         db = open_database()
         with db.read() as session:
             org_row = get_org(session, org)
-            tenant = Tenant(org_row.id, org_row.name)
+            principal = Principal(org_row.id, org_row.name)
         source = imports.open_source(path, fmt)
         with _progress() as progress:
             bar = progress.add_task(f"import {source.format}", total=source.total)
-            report = imports.import_tasks(db, tenant, project, batch, source, partial=partial,
-                                          progress=lambda n: progress.advance(bar, n))
+            report = imports.import_tasks(
+                db,
+                principal,
+                project,
+                batch,
+                source,
+                partial=partial,
+                progress=lambda n: progress.advance(bar, n),
+            )
     for where, message in report.errors[:SHOWN_ERRORS]:
         typer.echo(f"{where}: {message}", err=True)
     if report.rejected > SHOWN_ERRORS:
         typer.echo(f"... and {report.rejected - SHOWN_ERRORS} more rejected row(s)", err=True)
     if report.rejected and not partial:
-        typer.echo(f"error: {report.rejected} row(s) rejected; nothing imported "
-                   "(--partial keeps the good rows)", err=True)
+        typer.echo(
+            f"error: {report.rejected} row(s) rejected; nothing imported "
+            "(--partial keeps the good rows)",
+            err=True,
+        )
         raise typer.Exit(2)
-    typer.echo(f"imported {report.imported} task(s) into {project}"
-               + (f"; {report.rejected} row(s) rejected" if report.rejected else ""))
+    typer.echo(
+        f"imported {report.imported} task(s) into {project}"
+        + (f"; {report.rejected} row(s) rejected" if report.rejected else "")
+    )

@@ -12,8 +12,10 @@ def register(app: typer.Typer) -> None:
 
 
 def worker(
-    concurrency: Annotated[int | None, typer.Option(
-        help="callbacks in flight at once [default: LABELWORKS_DELIVERY_CONCURRENCY]")] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(help="callbacks in flight at once [default: LABELWORKS_DELIVERY_CONCURRENCY]"),
+    ] = None,
 ) -> None:
     """Deliver task and batch callbacks in the foreground until SIGTERM or Ctrl-C.
 
@@ -27,8 +29,9 @@ def worker(
     from labelworks.commands.common import cli_errors, open_database
     from labelworks.services.delivery.worker import DeliveryWorker
 
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # Signal handlers only set a flag; the main thread passes it on. Handlers installed first,
     # so a SIGTERM during start-up is still a clean exit.
     stop_requested: list[int] = []

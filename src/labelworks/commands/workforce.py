@@ -11,9 +11,17 @@ import typer
 
 from labelworks.commands.common import cli_errors, open_database
 
-project_app = typer.Typer(rich_markup_mode=None, help="Projects: Labelworks settings and pay rates.", no_args_is_help=True)
-gold_app = typer.Typer(rich_markup_mode=None, help="Gold (evaluation) tasks mixed into real work.", no_args_is_help=True)
-payouts_app = typer.Typer(rich_markup_mode=None, help="What annotators earned.", no_args_is_help=True)
+project_app = typer.Typer(
+    rich_markup_mode=None, help="Projects: Labelworks settings and pay rates.", no_args_is_help=True
+)
+gold_app = typer.Typer(
+    rich_markup_mode=None,
+    help="Gold (evaluation) tasks mixed into real work.",
+    no_args_is_help=True,
+)
+payouts_app = typer.Typer(
+    rich_markup_mode=None, help="What annotators earned.", no_args_is_help=True
+)
 
 OrgOpt = Annotated[str, typer.Option("--org", help="organisation name")]
 POOLS = ("platform", "team")
@@ -38,8 +46,10 @@ def user_invite_link(email: str) -> None:
     with cli_errors(), open_database().write() as session:
         token, expires = invites.create_invite(session, email)
     base = (get_settings().public_url or DEFAULT_PUBLIC_URL).rstrip("/")
-    typer.echo(f"invite link for {email.strip().lower()} (one use, expires "
-               f"{expires.isoformat(timespec='seconds')}); accept with POST /auth/invite/accept:")
+    typer.echo(
+        f"invite link for {email.strip().lower()} (one use, expires "
+        f"{expires.isoformat(timespec='seconds')}); accept with POST /auth/invite/accept:"
+    )
     typer.echo(f"{base}/invite/{token}")
 
 
@@ -51,11 +61,13 @@ def project_set(
     review: Annotated[bool | None, typer.Option("--review/--no-review")] = None,
     gold_rate: Annotated[float | None, typer.Option(help="share of gold tasks, 0-1")] = None,
     min_gold_accuracy: Annotated[float | None, typer.Option(help="pause below this, 0-1")] = None,
-    adaptive_overlap: Annotated[bool | None, typer.Option(
-        "--adaptive-overlap/--no-adaptive-overlap")] = None,
+    adaptive_overlap: Annotated[
+        bool | None, typer.Option("--adaptive-overlap/--no-adaptive-overlap")
+    ] = None,
     pools: Annotated[str | None, typer.Option(help="comma list of platform,team")] = None,
-    require_training: Annotated[bool | None, typer.Option(
-        "--require-training/--no-require-training")] = None,
+    require_training: Annotated[
+        bool | None, typer.Option("--require-training/--no-require-training")
+    ] = None,
     training_pass_rate: Annotated[float | None, typer.Option(help="0-1")] = None,
     rate_per_label: Annotated[float | None, typer.Option(help="pay per accepted label")] = None,
     rate_per_review: Annotated[float | None, typer.Option(help="pay per review")] = None,
@@ -63,15 +75,26 @@ def project_set(
     """Change a project's settings (a new param version) and/or its pay rates."""
     from labelworks.errors import InvalidRequest
     from labelworks.services import orgs, projects
-    from labelworks.services.scope import Tenant
+    from labelworks.services.scope import Principal
 
-    settings: dict[str, Any] = {k: v for k, v in {
-        "overlap": overlap, "review": review, "gold_rate": gold_rate,
-        "min_gold_accuracy": min_gold_accuracy, "adaptive_overlap": adaptive_overlap,
-        "require_training": require_training, "training_pass_rate": training_pass_rate,
-    }.items() if v is not None}
-    rates = {k: v for k, v in {"rate_per_label": rate_per_label,
-                               "rate_per_review": rate_per_review}.items() if v is not None}
+    settings: dict[str, Any] = {
+        k: v
+        for k, v in {
+            "overlap": overlap,
+            "review": review,
+            "gold_rate": gold_rate,
+            "min_gold_accuracy": min_gold_accuracy,
+            "adaptive_overlap": adaptive_overlap,
+            "require_training": require_training,
+            "training_pass_rate": training_pass_rate,
+        }.items()
+        if v is not None
+    }
+    rates = {
+        k: v
+        for k, v in {"rate_per_label": rate_per_label, "rate_per_review": rate_per_review}.items()
+        if v is not None
+    }
     with cli_errors():
         if pools is not None:
             settings["pools"] = _pools(pools)
@@ -82,16 +105,21 @@ def project_set(
             raise InvalidRequest("give at least one setting or rate to change", "options")
         with open_database().write() as session:
             org_row = orgs.get_org(session, org)
-            tenant = Tenant(org_row.id, org_row.name)
-            project = (projects.set_params(session, tenant, name, settings) if settings
-                       else projects.get_project(session, tenant, name))
+            principal = Principal(org_row.id, org_row.name)
+            project = (
+                projects.set_params(session, principal, name, settings)
+                if settings
+                else projects.get_project(session, principal, name)
+            )
             for field, rate in rates.items():
                 setattr(project, field, rate)
             version = project.version
             label_rate, review_rate = project.rate_per_label, project.rate_per_review
     changed = ", ".join(f"{k}={v}" for k, v in {**settings, **rates}.items())
-    typer.echo(f"project {name!r}: {changed} (param version {version}; rates "
-               f"{label_rate:g}/label, {review_rate:g}/review)")
+    typer.echo(
+        f"project {name!r}: {changed} (param version {version}; rates "
+        f"{label_rate:g}/label, {review_rate:g}/review)"
+    )
 
 
 def _pools(value: str) -> list[str]:
@@ -105,25 +133,32 @@ def _pools(value: str) -> list[str]:
 
 @gold_app.command("add")
 def gold_add(
-    file: Annotated[Path, typer.Argument(help="JSON lines: task params + expected_response",
-                                         exists=True, dir_okay=False, readable=True)],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="JSON lines: task params + expected_response",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
     org: OrgOpt,
     project: Annotated[str, typer.Option("--project", help="project name")],
 ) -> None:
     """Add gold tasks from FILE; all or nothing (a bad line adds none and names the line)."""
     from labelworks.services import orgs, projects
-    from labelworks.services.scope import Tenant
+    from labelworks.services.scope import Principal
 
     lines = file.read_text(encoding="utf-8").splitlines()
     with cli_errors(), open_database().write() as session:
         org_row = orgs.get_org(session, org)
-        tenant = Tenant(org_row.id, org_row.name)
-        project_row = projects.get_project(session, tenant, project)
-        added = _add_gold_lines(session, tenant, project_row, lines)
+        principal = Principal(org_row.id, org_row.name)
+        project_row = projects.get_project(session, principal, project)
+        added = _add_gold_lines(session, principal, project_row, lines)
     typer.echo(f"added {added} gold task(s) to project {project!r}")
 
 
-def _add_gold_lines(session: Any, tenant: Any, project: Any, lines: list[str]) -> int:
+def _add_gold_lines(session: Any, principal: Any, project: Any, lines: list[str]) -> int:
     import json
 
     from rich.console import Console
@@ -145,9 +180,11 @@ def _add_gold_lines(session: Any, tenant: Any, project: Any, lines: list[str]) -
                     raise InvalidRequest("must be a JSON object", "body")
                 if body.setdefault("project", project.name) != project.name:
                     raise InvalidRequest(f"must be {project.name!r} (or left out)", "project")
-                create_task(session, tenant, project.type, body, task_kind="gold")
+                create_task(session, principal, project.type, body, task_kind="gold")
             except json.JSONDecodeError as exc:
-                raise InvalidRequest(f"body: malformed JSON ({exc.msg})", f"line {number}") from None
+                raise InvalidRequest(
+                    f"body: malformed JSON ({exc.msg})", f"line {number}"
+                ) from None
             except LabelworksError as exc:
                 raise InvalidRequest(exc.error, f"line {number}") from None
             added += 1

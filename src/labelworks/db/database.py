@@ -55,8 +55,11 @@ class Database:
             with session_scope(self.factory, write=True) as session:
                 yield session
             return
-        with self._write_lock, _file_lock(self._lock_path), \
-                session_scope(self.factory, write=True) as session:
+        with (
+            self._write_lock,
+            _file_lock(self._lock_path),
+            session_scope(self.factory, write=True) as session,
+        ):
             yield session
 
 

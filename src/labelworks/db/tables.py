@@ -9,12 +9,12 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
-    Float,
     Text,
     UniqueConstraint,
     text,
@@ -72,7 +72,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     role: Mapped[str] = mapped_column(String(20))
-    org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orgs.id", ondelete="CASCADE"), index=True
+    )
     password_hash: Mapped[str | None] = mapped_column(String(200))
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
@@ -144,8 +146,16 @@ class Task(Base):
         Index(None, "org_id", "created_at"),
         Index(None, "org_id", "updated_at"),
         Index(None, "org_id", "completed_at"),
-        Index("ix_tasks_queue", "stage", "org_id", "batch_rank", text("priority DESC"), "seq",
-              postgresql_where=text("open_slots > 0"), sqlite_where=text("open_slots > 0")),
+        Index(
+            "ix_tasks_queue",
+            "stage",
+            "org_id",
+            "batch_rank",
+            text("priority DESC"),
+            "seq",
+            postgresql_where=text("open_slots > 0"),
+            sqlite_where=text("open_slots > 0"),
+        ),
         Index(None, "org_id", "kind", "project_id"),
     )
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -247,8 +257,9 @@ class TeamMember(Base):
 
     __tablename__ = "team_members"
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     team_role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -257,10 +268,12 @@ class StudioAssignment(Base):
     """A teammate assigned to work on a project."""
 
     __tablename__ = "studio_assignments"
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"),
-                                            primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class ProjectGroup(Base):
@@ -274,20 +287,24 @@ class ProjectGroup(Base):
 
 class ProjectGroupMember(Base):
     __tablename__ = "project_group_members"
-    group_id: Mapped[int] = mapped_column(ForeignKey("project_groups.id", ondelete="CASCADE"),
-                                          primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("project_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class BatchGroup(Base):
     """A Studio batch restricted to some project groups (assign_studio_batches)."""
 
     __tablename__ = "batch_groups"
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"),
-                                          primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("project_groups.id", ondelete="CASCADE"),
-                                          primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("project_groups.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 # --- the work queue -------------------------------------------------------------------------------
@@ -328,10 +345,12 @@ class WorkerProjectStats(Base):
     """An annotator's standing on one project: rolling gold accuracy, training, pause."""
 
     __tablename__ = "worker_project_stats"
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"),
-                                            primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
     gold_scores: Mapped[list[float]] = mapped_column(JSON, default=list)  # most recent last
     gold_accuracy: Mapped[float | None] = mapped_column(Float)
     training_scores: Mapped[list[float]] = mapped_column(JSON, default=list)
@@ -350,7 +369,8 @@ class Earning(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     assignment_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("assignments.id", ondelete="SET NULL"), unique=True)
+        BigId, ForeignKey("assignments.id", ondelete="SET NULL"), unique=True
+    )
     kind: Mapped[str] = mapped_column(String(12))  # label | review | adjustment
     amount: Mapped[float] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -389,8 +409,9 @@ class OutboxMessage(Base):
 class DeliveryAttempt(Base):
     __tablename__ = "delivery_attempts"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    outbox_id: Mapped[int] = mapped_column(BigId, ForeignKey("outbox.id", ondelete="CASCADE"),
-                                           index=True)
+    outbox_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("outbox.id", ondelete="CASCADE"), index=True
+    )
     attempt: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     duration_ms: Mapped[float | None] = mapped_column(Float)

@@ -15,7 +15,7 @@ from sqlalchemy.types import TypeDecorator
 
 
 class Content(TypeDecorator[Any]):
-    """Customer content stored as JSON (the seam for per-tenant encryption)."""
+    """Customer content stored as JSON (the seam for per-principal encryption)."""
 
     impl = JSON
     cache_ok = True
@@ -35,7 +35,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

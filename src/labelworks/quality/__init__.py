@@ -45,7 +45,12 @@ from labelworks.quality.adaptive import (
     simulate_adaptive,
 )
 from labelworks.quality.aggregate import METHODS, aggregate, make_estimator
-from labelworks.quality.agreement import cohen_kappa, fleiss_kappa, krippendorff_alpha, worker_agreement
+from labelworks.quality.agreement import (
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+    worker_agreement,
+)
 from labelworks.quality.base import BaseAggregator
 from labelworks.quality.dawid_skene import DawidSkene
 from labelworks.quality.encoding import Encoded, encode
@@ -63,17 +68,53 @@ from labelworks.quality.mace import MACE
 from labelworks.quality.majority_vote import MajorityVote
 from labelworks.quality.multilabel import MultiLabelAggregator
 from labelworks.quality.one_coin import OneCoinDawidSkene
-from labelworks.quality.preference import Ranking, aggregate_preference, bradley_terry, rank_preferences
+from labelworks.quality.preference import (
+    Ranking,
+    aggregate_preference,
+    bradley_terry,
+    rank_preferences,
+)
 from labelworks.quality.spans import fuse_spans, match_spans, span_agreement, span_f1
 from labelworks.quality.wawa import Wawa
 from labelworks.quality.zero_based_skill import ZeroBasedSkill
 
 __all__ = [
-    "GLAD", "MACE", "METHODS", "AdaptiveOverlapPolicy", "BaseAggregator", "DawidSkene", "Decision",
-    "Encoded", "FusedResult", "MajorityVote", "MultiLabelAggregator", "OneCoinDawidSkene", "Ranking",
-    "SimulationResult", "Wawa", "ZeroBasedSkill", "aggregate", "aggregate_preference",
-    "annotation_f1", "box_iou", "bradley_terry", "cohen_kappa", "encode", "fleiss_kappa",
-    "fuse_annotations", "fuse_spans", "krippendorff_alpha", "label_posterior", "make_estimator",
-    "match_annotations", "match_spans", "point_distance", "polygon_iou", "rank_preferences",
-    "simulate_adaptive", "span_agreement", "span_f1", "worker_agreement",
+    "GLAD",
+    "MACE",
+    "METHODS",
+    "AdaptiveOverlapPolicy",
+    "BaseAggregator",
+    "DawidSkene",
+    "Decision",
+    "Encoded",
+    "FusedResult",
+    "MajorityVote",
+    "MultiLabelAggregator",
+    "OneCoinDawidSkene",
+    "Ranking",
+    "SimulationResult",
+    "Wawa",
+    "ZeroBasedSkill",
+    "aggregate",
+    "aggregate_preference",
+    "annotation_f1",
+    "box_iou",
+    "bradley_terry",
+    "cohen_kappa",
+    "encode",
+    "fleiss_kappa",
+    "fuse_annotations",
+    "fuse_spans",
+    "krippendorff_alpha",
+    "label_posterior",
+    "make_estimator",
+    "match_annotations",
+    "match_spans",
+    "point_distance",
+    "polygon_iou",
+    "rank_preferences",
+    "simulate_adaptive",
+    "span_agreement",
+    "span_f1",
+    "worker_agreement",
 ]

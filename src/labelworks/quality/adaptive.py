@@ -25,7 +25,9 @@ class Decision:
     posterior: float
 
 
-def label_posterior(labels: Sequence[Hashable], worker_skills: Sequence[float], n_classes: int) -> tuple[Any, float]:
+def label_posterior(
+    labels: Sequence[Hashable], worker_skills: Sequence[float], n_classes: int
+) -> tuple[Any, float]:
     """Most probable label among those given and its posterior over `n_classes` classes."""
     if not labels:
         return None, 1.0 / max(n_classes, 1)
@@ -52,12 +54,16 @@ class AdaptiveOverlapPolicy:
     min_labels: int = 1
     max_labels: int = 5
 
-    def decide(self, labels: Sequence[Hashable], worker_skills: Sequence[float], n_classes: int) -> Decision:
+    def decide(
+        self, labels: Sequence[Hashable], worker_skills: Sequence[float], n_classes: int
+    ) -> Decision:
         """Decision from the labels so far and each labeller's skill (one-coin accuracy)."""
         label, post = label_posterior(labels, worker_skills, n_classes)
         return self._decision(len(labels), label, post)
 
-    def decide_from_loglik(self, n_labels: int, classes: Sequence[Hashable], loglik: Sequence[float]) -> Decision:
+    def decide_from_loglik(
+        self, n_labels: int, classes: Sequence[Hashable], loglik: Sequence[float]
+    ) -> Decision:
         """Decision from any model's per-class log-likelihood (e.g. Dawid-Skene confusion matrices)."""
         ll = np.asarray(loglik, dtype=np.float64)
         p = np.exp(ll - ll.max())
@@ -87,7 +93,12 @@ class SimulationResult:
 
 
 def cross_fitted_skills(
-    tasks: Sequence[Hashable], workers: Sequence[Hashable], labels: Sequence[Hashable], folds: int = 2, seed: int = 0, model: str = "onecoin"
+    tasks: Sequence[Hashable],
+    workers: Sequence[Hashable],
+    labels: Sequence[Hashable],
+    folds: int = 2,
+    seed: int = 0,
+    model: str = "onecoin",
 ) -> list[tuple[set[Any], Any]]:
     """`(tasks of the fold, skills)` per fold, skills of tasks, worker skills estimated (one-coin Dawid-Skene) on the *other* folds only,
     so a simulation never scores a task with skills learned from that task's own answers."""
@@ -158,7 +169,9 @@ def simulate_adaptive(
             scored += 1
             a_hit += decision.label == truth[t]
             f_hit += fixed_label == truth[t]
-    return SimulationResult(len(per_task), a_used, a_hit / max(scored, 1), f_used, f_hit / max(scored, 1))
+    return SimulationResult(
+        len(per_task), a_used, a_hit / max(scored, 1), f_used, f_hit / max(scored, 1)
+    )
 
 
 def _mean_skill(skills: Mapping[Any, Any]) -> float:
@@ -183,11 +196,15 @@ def _simulate_ds(
         cls = {c: i for i, c in enumerate(classes)}
         wk = {w: i for i, w in enumerate(est.encoded_.workers.tolist())}
         log_err = np.log(np.maximum(est.errors_, 1e-10))  # (worker, given, true)
-        log_avg = np.log(np.maximum(est.errors_.mean(axis=0), 1e-10))  # for workers unseen in the other fold
+        log_avg = np.log(
+            np.maximum(est.errors_.mean(axis=0), 1e-10)
+        )  # for workers unseen in the other fold
         log_prior = np.log(np.maximum(est.priors_, 1e-10))
         for t in fold_tasks:
             rows = [
-                (log_err[wk[w], cls[lab]] if w in wk else log_avg[cls[lab]]) for w, lab in per_task[t] if lab in cls
+                (log_err[wk[w], cls[lab]] if w in wk else log_avg[cls[lab]])
+                for w, lab in per_task[t]
+                if lab in cls
             ]
             cum = np.cumsum([log_prior, *rows], axis=0)  # cum[n] = log-likelihood after n labels
             n = 0
@@ -205,4 +222,6 @@ def _simulate_ds(
                 scored += 1
                 a_hit += decision.label == truth[t]
                 f_hit += fixed == truth[t]
-    return SimulationResult(len(per_task), a_used, a_hit / max(scored, 1), f_used, f_hit / max(scored, 1))
+    return SimulationResult(
+        len(per_task), a_used, a_hit / max(scored, 1), f_used, f_hit / max(scored, 1)
+    )

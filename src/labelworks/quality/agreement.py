@@ -104,7 +104,9 @@ def fleiss_kappa(
 
 
 def cohen_kappa(
-    a: Sequence[Hashable], b: Sequence[Hashable], weights: Literal["linear", "quadratic"] | None = None
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
+    weights: Literal["linear", "quadratic"] | None = None,
 ) -> float:
     """Cohen's kappa between two raters' parallel answers (weighted for ordered numeric codes)."""
     if len(a) != len(b):
@@ -133,7 +135,9 @@ def worker_agreement(
     if consensus is None:
         from labelworks.quality.majority_vote import MajorityVote
 
-        consensus = {t: lab for t, (lab, _) in MajorityVote().fit(tasks, workers, labels).result().items()}
+        consensus = {
+            t: lab for t, (lab, _) in MajorityVote().fit(tasks, workers, labels).result().items()
+        }
     hits: dict[Any, list[int]] = {}
     for t, w, lab in zip(tasks, workers, labels, strict=True):
         if t in consensus:

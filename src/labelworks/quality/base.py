@@ -55,7 +55,9 @@ class BaseAggregator:
         self.classes_ = enc.classes
         self.probas_ = probas
         self.label_codes_ = probas.argmax(axis=1) if len(probas) else np.zeros(0, dtype=np.int64)
-        self.labels_ = enc.classes[self.label_codes_] if enc.n_classes else np.zeros(0, dtype=object)
+        self.labels_ = (
+            enc.classes[self.label_codes_] if enc.n_classes else np.zeros(0, dtype=object)
+        )
         self.skills_ = dict(zip(enc.workers.tolist(), skills.tolist(), strict=True))
         self.gold_accuracy_ = gold_accuracy(enc)
         return self
@@ -64,14 +66,22 @@ class BaseAggregator:
         """Fit, then return `labels_` (aligned with `tasks_`)."""
         return self.fit(tasks, workers, labels, gold).labels_
 
-    def fit_predict_proba(self, tasks: Any, workers: Any, labels: Any, gold: Any = None) -> FloatArray:
+    def fit_predict_proba(
+        self, tasks: Any, workers: Any, labels: Any, gold: Any = None
+    ) -> FloatArray:
         """Fit, then return `probas_` (rows aligned with `tasks_`, columns with `classes_`)."""
         return self.fit(tasks, workers, labels, gold).probas_
 
     def result(self) -> dict[Any, tuple[Any, float]]:
         """`dict task -> (label, confidence)`, confidence being the posterior of that label."""
         conf = self.probas_[np.arange(len(self.probas_)), self.label_codes_]
-        return dict(zip(self.tasks_.tolist(), zip(self.labels_.tolist(), conf.tolist(), strict=True), strict=True))
+        return dict(
+            zip(
+                self.tasks_.tolist(),
+                zip(self.labels_.tolist(), conf.tolist(), strict=True),
+                strict=True,
+            )
+        )
 
     # -- for subclasses ---------------------------------------------------------------------
     def _fit(self, enc: Encoded) -> tuple[FloatArray, FloatArray]:
@@ -108,7 +118,6 @@ def worker_accuracy(enc: Encoded, label_codes: IntArray) -> FloatArray:
     hits = (enc.label == label_codes[enc.task]).astype(np.float64)
     n = np.bincount(enc.worker, minlength=enc.n_workers)
     return np.bincount(enc.worker, weights=hits, minlength=enc.n_workers) / np.maximum(n, 1)
-
 
 
 def gold_accuracy(enc: Encoded) -> dict[Any, float]:

@@ -55,7 +55,9 @@ class DawidSkene(BaseAggregator):
         return probas, skills
 
     @staticmethod
-    def _m_step(a_t: sp.csr_matrix, probas: FloatArray, n_w: int, k: int) -> tuple[FloatArray, FloatArray]:
+    def _m_step(
+        a_t: sp.csr_matrix, probas: FloatArray, n_w: int, k: int
+    ) -> tuple[FloatArray, FloatArray]:
         """Expected (worker, given, true) counts and the log confusion matrices they imply."""
         counts = np.asarray(a_t @ probas)  # (n_w*K_given, K_true)
         err = np.maximum(counts, _EPS).reshape(n_w, k, k)
@@ -64,7 +66,10 @@ class DawidSkene(BaseAggregator):
 
     @staticmethod
     def _elbo(
-        counts: FloatArray, log_err: FloatArray, probas: FloatArray, priors: FloatArray,
+        counts: FloatArray,
+        log_err: FloatArray,
+        probas: FloatArray,
+        priors: FloatArray,
         per_task: FloatArray,
     ) -> float:
         """Evidence lower bound, computed as crowd-kit does so both stop at the same point."""

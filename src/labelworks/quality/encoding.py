@@ -17,7 +17,9 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
 
-def factorize(values: Sequence[Hashable] | NDArray[Any], sort: bool = False) -> tuple[IntArray, NDArray[Any]]:
+def factorize(
+    values: Sequence[Hashable] | NDArray[Any], sort: bool = False
+) -> tuple[IntArray, NDArray[Any]]:
     """Return `(codes, uniques)` so that `uniques[codes] == values`.
 
     Numeric and fixed-width string arrays go through `np.unique` (sorted, fast); anything else
@@ -102,8 +104,15 @@ def encode(
     if gold:
         # Gold answers may name a class no worker used; it still has to be a class.
         extra = [v for v in set(gold.values())]
-        all_labels: Any = list(labels) + extra if not isinstance(labels, np.ndarray) else np.concatenate(
-            [labels, np.asarray(extra, dtype=labels.dtype if labels.dtype.kind != "U" else None)]
+        all_labels: Any = (
+            list(labels) + extra
+            if not isinstance(labels, np.ndarray)
+            else np.concatenate(
+                [
+                    labels,
+                    np.asarray(extra, dtype=labels.dtype if labels.dtype.kind != "U" else None),
+                ]
+            )
         )
         l_all, classes = factorize(all_labels, sort=True)
         l_codes = l_all[:n]

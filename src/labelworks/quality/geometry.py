@@ -62,22 +62,36 @@ def similarity(a: Annotation, b: Annotation, point_radius: float = POINT_RADIUS)
 
 
 def match_annotations(
-    a_list: Sequence[Annotation], b_list: Sequence[Annotation], iou_threshold: float = 0.5, point_radius: float = POINT_RADIUS
+    a_list: Sequence[Annotation],
+    b_list: Sequence[Annotation],
+    iou_threshold: float = 0.5,
+    point_radius: float = POINT_RADIUS,
 ) -> list[tuple[int, int, float]]:
     """One-to-one matches `(i, j, iou)` maximising total IoU (Hungarian), keeping IoU >= threshold."""
     if not a_list or not b_list:
         return []
     sim = np.array([[similarity(a, b, point_radius) for b in b_list] for a in a_list])
     rows, cols = linear_sum_assignment(sim, maximize=True)
-    return [(int(i), int(j), float(sim[i, j])) for i, j in zip(rows, cols, strict=True) if sim[i, j] >= iou_threshold and sim[i, j] > 0]
+    return [
+        (int(i), int(j), float(sim[i, j]))
+        for i, j in zip(rows, cols, strict=True)
+        if sim[i, j] >= iou_threshold and sim[i, j] > 0
+    ]
 
 
-def annotation_f1(pred: Sequence[Annotation], gold: Sequence[Annotation], iou_threshold: float = 0.5, match_label: bool = True) -> float:
+def annotation_f1(
+    pred: Sequence[Annotation],
+    gold: Sequence[Annotation],
+    iou_threshold: float = 0.5,
+    match_label: bool = True,
+) -> float:
     """F1 of one annotator against a gold answer: matched objects (same label if `match_label`)."""
     if not pred and not gold:
         return 1.0
     matches = match_annotations(pred, gold, iou_threshold)
-    tp = sum(1 for i, j, _ in matches if not match_label or pred[i].get("label") == gold[j].get("label"))
+    tp = sum(
+        1 for i, j, _ in matches if not match_label or pred[i].get("label") == gold[j].get("label")
+    )
     return 2 * tp / (len(pred) + len(gold))
 
 
@@ -88,7 +102,9 @@ class FusedResult:
     annotations: list[Annotation]
     agreement: float
     f1: float
-    clusters: list[list[tuple[int, int]]] = field(default_factory=list)  # (worker, index) per kept object
+    clusters: list[list[tuple[int, int]]] = field(
+        default_factory=list
+    )  # (worker, index) per kept object
 
 
 def fuse_annotations(
@@ -122,13 +138,20 @@ def fuse_annotations(
             if i not in matched:
                 clusters.append([(wi, i)])
                 reps.append(dict(obj))
-    kept = [(c, r) for c, r in zip(clusters, reps, strict=True) if len({wi for wi, _ in c}) >= quorum]
+    kept = [
+        (c, r) for c, r in zip(clusters, reps, strict=True) if len({wi for wi, _ in c}) >= quorum
+    ]
     fused = [{**r, "support": len(c)} for c, r in kept]
     agreement, f1 = _pairwise_agreement(per_worker, iou_threshold, point_radius)
     return FusedResult(fused, agreement, f1, [c for c, _ in kept])
 
 
-def _fuse_cluster(per_worker: Sequence[Sequence[Annotation]], members: list[tuple[int, int]], w: list[float], point_radius: float) -> Annotation:
+def _fuse_cluster(
+    per_worker: Sequence[Sequence[Annotation]],
+    members: list[tuple[int, int]],
+    w: list[float],
+    point_radius: float,
+) -> Annotation:
     objs = [per_worker[wi][i] for wi, i in members]
     ws = np.array([w[wi] * float(per_worker[wi][i].get("confidence", 1.0)) for wi, i in members])
     if ws.sum() <= 0:
@@ -144,14 +167,21 @@ def _fuse_cluster(per_worker: Sequence[Sequence[Annotation]], members: list[tupl
             out[key] = float(np.dot(ws, [o[key] for o in objs]) / ws.sum())
         return out
     if kind == "point":
-        return {"type": "point", "label": label, "x": float(np.dot(ws, [o["x"] for o in objs]) / ws.sum()), "y": float(np.dot(ws, [o["y"] for o in objs]) / ws.sum())}
+        return {
+            "type": "point",
+            "label": label,
+            "x": float(np.dot(ws, [o["x"] for o in objs]) / ws.sum()),
+            "y": float(np.dot(ws, [o["y"] for o in objs]) / ws.sum()),
+        }
     # Polygons have no vertex correspondence to average: take the weighted medoid.
     sim = np.array([[similarity(a, b, point_radius) for b in objs] for a in objs])
     best = int(np.argmax(sim @ ws))
     return {**objs[best], "label": label}
 
 
-def _pairwise_agreement(per_worker: Sequence[Sequence[Annotation]], iou_threshold: float, point_radius: float) -> tuple[float, float]:
+def _pairwise_agreement(
+    per_worker: Sequence[Sequence[Annotation]], iou_threshold: float, point_radius: float
+) -> tuple[float, float]:
     """Mean IoU over all matched pairs and mean F1 over all annotator pairs."""
     ious: list[float] = []
     f1s: list[float] = []

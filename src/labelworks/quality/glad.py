@@ -75,11 +75,15 @@ class GLAD(BaseAggregator):
         log_right = log_expit(ab)
         log_wrong = log_expit(-ab) - self._log_k1
         base = np.bincount(enc.task, weights=log_wrong, minlength=enc.n_tasks)
-        bonus = np.bincount(enc.task * k + enc.label, weights=log_right - log_wrong, minlength=enc.n_tasks * k)
+        bonus = np.bincount(
+            enc.task * k + enc.label, weights=log_right - log_wrong, minlength=enc.n_tasks * k
+        )
         loglik = bonus.reshape(enc.n_tasks, k) + base[:, None] + log_prior
         return clamp_gold(log_normalize(loglik), enc)
 
-    def _objective(self, x: FloatArray, enc: Encoded, p_obs: FloatArray) -> tuple[float, FloatArray]:
+    def _objective(
+        self, x: FloatArray, enc: Encoded, p_obs: FloatArray
+    ) -> tuple[float, FloatArray]:
         """Negative expected complete log-likelihood (with priors) and its gradient."""
         n_w = enc.n_workers
         alpha = x[:n_w][enc.worker]

@@ -79,7 +79,9 @@ class MACE(BaseAggregator):
         log_other = np.log(np.maximum(spam_part, 1e-300))
         log_same = np.log(spam_part + know_part)
         base = np.bincount(enc.task, weights=log_other, minlength=enc.n_tasks)
-        bonus = np.bincount(enc.task * k + lab, weights=log_same - log_other, minlength=enc.n_tasks * k)
+        bonus = np.bincount(
+            enc.task * k + lab, weights=log_same - log_other, minlength=enc.n_tasks * k
+        )
         log_joint = bonus.reshape(enc.n_tasks, k) + base[:, None] - np.log(k)
         log_z = logsumexp(log_joint, axis=1)
         probas = clamp_gold(np.exp(log_joint - log_z[:, None]), enc)
@@ -88,7 +90,9 @@ class MACE(BaseAggregator):
         # Expected "was spamming" for each answer; the rest is "knew the answer".
         knew = p_obs * know_part / (spam_part + know_part)
         spammed = 1.0 - knew
-        spam_counts = np.bincount(w * k + lab, weights=spammed, minlength=enc.n_workers * k).reshape(-1, k)
+        spam_counts = np.bincount(
+            w * k + lab, weights=spammed, minlength=enc.n_workers * k
+        ).reshape(-1, k)
         know_counts = np.stack(
             [
                 np.bincount(w, weights=spammed, minlength=enc.n_workers),
@@ -98,15 +102,21 @@ class MACE(BaseAggregator):
         )
         return log_ml, probas, spam_counts, know_counts
 
-    def _m_step(self, spam_counts: FloatArray, know_counts: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def _m_step(
+        self, spam_counts: FloatArray, know_counts: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
         if self.method == "vb":
             priors = np.array([self.alpha, self.beta])
             if self.theta_prior is None:
                 # Prior weight equal to the worker's own evidence (see module docstring).
-                strength = np.maximum(10.0, know_counts.sum(axis=1, keepdims=True) / spam_counts.shape[1])
+                strength = np.maximum(
+                    10.0, know_counts.sum(axis=1, keepdims=True) / spam_counts.shape[1]
+                )
             else:
                 strength = np.full((1, spam_counts.shape[1]), self.theta_prior)
-            return _variational_normalize(know_counts, priors), _variational_normalize(spam_counts, strength)
+            return _variational_normalize(know_counts, priors), _variational_normalize(
+                spam_counts, strength
+            )
         smoothing = 0.01 / spam_counts.shape[1]
         return _normalize(know_counts, smoothing), _normalize(spam_counts, smoothing)
 

@@ -22,7 +22,9 @@ class MultiLabelAggregator:
     A category is kept when that probability is at least `threshold`.
     """
 
-    def __init__(self, make_estimator: Callable[[], BaseAggregator], threshold: float = 0.5) -> None:
+    def __init__(
+        self, make_estimator: Callable[[], BaseAggregator], threshold: float = 0.5
+    ) -> None:
         self.make_estimator = make_estimator
         self.threshold = threshold
 
@@ -46,13 +48,19 @@ class MultiLabelAggregator:
             cols = np.fromiter((cat_index[c] for _, c in flat), dtype=np.int64, count=len(flat))
             present[rows, cols] = 1
         task_index = {t: i for i, t in enumerate(t_uniq.tolist())}
-        gold_rows = [(task_index[t], {cat_index[c] for c in v}) for t, v in (gold or {}).items() if t in task_index]
+        gold_rows = [
+            (task_index[t], {cat_index[c] for c in v})
+            for t, v in (gold or {}).items()
+            if t in task_index
+        ]
         probas = np.zeros((len(t_uniq), n_cat))
         self.estimators_: list[BaseAggregator] = []
         for j in range(n_cat):
             g_task = np.asarray([r for r, _ in gold_rows], dtype=np.int64)
             g_label = np.asarray([int(j in s) for _, s in gold_rows], dtype=np.int64)
-            enc = Encoded(t_codes, w_codes, present[:, j], t_uniq, w_uniq, np.array([0, 1]), g_task, g_label)
+            enc = Encoded(
+                t_codes, w_codes, present[:, j], t_uniq, w_uniq, np.array([0, 1]), g_task, g_label
+            )
             est = self.make_estimator().fit_encoded(enc)
             probas[:, j] = est.probas_[:, 1]
             self.estimators_.append(est)
@@ -68,4 +76,10 @@ class MultiLabelAggregator:
         """`dict task -> (categories, confidence)`; confidence is the least certain category decision."""
         sure = np.where(self.probas_ >= self.threshold, self.probas_, 1 - self.probas_)
         conf = sure.min(axis=1) if sure.shape[1] else np.ones(len(self.tasks_))
-        return dict(zip(self.tasks_.tolist(), zip(self.labels_.tolist(), conf.tolist(), strict=True), strict=True))
+        return dict(
+            zip(
+                self.tasks_.tolist(),
+                zip(self.labels_.tolist(), conf.tolist(), strict=True),
+                strict=True,
+            )
+        )

@@ -26,7 +26,9 @@ class OneCoinDawidSkene(BaseAggregator):
             priors = probas.mean(axis=0)
             skills = self._m_step(enc, probas)
             log_right, log_wrong = self._log_rates(skills, k)
-            new_loss = self._elbo(enc, probas, priors, log_right, log_wrong, n_per_task) / enc.n_answers
+            new_loss = (
+                self._elbo(enc, probas, priors, log_right, log_wrong, n_per_task) / enc.n_answers
+            )
             self.loss_history_.append(new_loss)
             if new_loss - loss < self.tol:
                 break
@@ -47,7 +49,9 @@ class OneCoinDawidSkene(BaseAggregator):
         return np.log(right), np.log(wrong)
 
     @staticmethod
-    def _loglik(enc: Encoded, log_right: FloatArray, log_wrong: FloatArray, priors: FloatArray) -> FloatArray:
+    def _loglik(
+        enc: Encoded, log_right: FloatArray, log_wrong: FloatArray, priors: FloatArray
+    ) -> FloatArray:
         # Every answer contributes log_wrong to all classes, plus (log_right - log_wrong) to its own.
         k = enc.n_classes
         base = np.bincount(enc.task, weights=log_wrong[enc.worker], minlength=enc.n_tasks)

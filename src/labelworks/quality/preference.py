@@ -59,7 +59,7 @@ def rank_preferences(
     order = sorted(scores, key=lambda it: -scores[it])
     ranks = {it: r + 1 for r, it in enumerate(order)}
     confidence = {}
-    for above, below in zip(order, order[1:] + [None], strict=True):
+    for above, below in zip(order, [*order[1:], None], strict=True):
         if below is None:
             confidence[above] = 1.0
         else:
@@ -67,7 +67,9 @@ def rank_preferences(
     return Ranking(scores, ranks, confidence)
 
 
-def aggregate_preference(choices: Sequence[Hashable], weights: Sequence[float] | None = None) -> tuple[Any, float]:
+def aggregate_preference(
+    choices: Sequence[Hashable], weights: Sequence[float] | None = None
+) -> tuple[Any, float]:
     """Weighted majority for a single pair (or any single choice): `(winner, share of weight)`.
 
     Ties go to the choice seen first, so the result does not depend on hashing.

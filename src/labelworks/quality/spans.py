@@ -24,7 +24,9 @@ def _overlaps(a: Span, b: Span) -> bool:
     return a["start"] < b["end"] and b["start"] < a["end"]
 
 
-def match_spans(pred: Sequence[Span], gold: Sequence[Span], mode: Mode = "exact") -> list[tuple[int, int]]:
+def match_spans(
+    pred: Sequence[Span], gold: Sequence[Span], mode: Mode = "exact"
+) -> list[tuple[int, int]]:
     """One-to-one matches: identical (start, end, label) for `exact`; same label and any overlap
     for `overlap` (Hungarian on overlap length, so one long span cannot claim two gold spans)."""
     if mode == "exact":
@@ -42,7 +44,15 @@ def match_spans(pred: Sequence[Span], gold: Sequence[Span], mode: Mode = "exact"
     if not pred or not gold:
         return []
     ov = np.array(
-        [[(min(p["end"], g["end"]) - max(p["start"], g["start"])) if p.get("label") == g.get("label") and _overlaps(p, g) else 0 for g in gold] for p in pred],
+        [
+            [
+                (min(p["end"], g["end"]) - max(p["start"], g["start"]))
+                if p.get("label") == g.get("label") and _overlaps(p, g)
+                else 0
+                for g in gold
+            ]
+            for p in pred
+        ],
         dtype=np.float64,
     )
     rows, cols = linear_sum_assignment(ov, maximize=True)
@@ -62,7 +72,11 @@ def span_agreement(per_worker: Sequence[Sequence[Span]], mode: Mode = "exact") -
     return float(np.mean(pairs)) if pairs else 1.0
 
 
-def fuse_spans(per_worker: Sequence[Sequence[Span]], weights: Sequence[float] | None = None, quorum: float | None = None) -> list[Span]:
+def fuse_spans(
+    per_worker: Sequence[Sequence[Span]],
+    weights: Sequence[float] | None = None,
+    quorum: float | None = None,
+) -> list[Span]:
     """Weighted vote over exact spans: keep spans whose supporters' weight reaches `quorum`
     (default: more than half the total weight), then drop overlaps, strongest first.
 

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from labelworks.db.database import Database
-
 from labelworks.db.tables import LoginFailure, User, UserSession
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest, TooManyRequests, Unauthorized
@@ -46,13 +45,19 @@ def login(db: Database, email: object, password: object) -> str:
     email = email.strip().lower()
     with db.read() as session:
         failure = session.get(LoginFailure, email)
-        locked = (failure is not None and utcnow() - failure.window_start <= FAILURE_WINDOW
-                  and failure.failures >= MAX_FAILURES)
+        locked = (
+            failure is not None
+            and utcnow() - failure.window_start <= FAILURE_WINDOW
+            and failure.failures >= MAX_FAILURES
+        )
         user = session.scalar(select(User).where(User.email == email))
     if locked:
         raise TooManyRequests("too many failed logins; try again in a few minutes")
-    ok = user is not None and bool(user.password_hash) and verify_password(
-        user.password_hash, password)
+    ok = (
+        user is not None
+        and bool(user.password_hash)
+        and verify_password(user.password_hash, password)
+    )
     with db.write() as session:
         failure = session.get(LoginFailure, email)
         now = utcnow()
@@ -68,8 +73,9 @@ def login(db: Database, email: object, password: object) -> str:
                 session.delete(failure)
             token = secrets.token_urlsafe(32)
             assert user is not None
-            session.add(UserSession(token_hash=_hash(token), user_id=user.id,
-                                    expires_at=now + SESSION_TTL))
+            session.add(
+                UserSession(token_hash=_hash(token), user_id=user.id, expires_at=now + SESSION_TTL)
+            )
     if not ok:
         raise Unauthorized("wrong email or password")
     return token

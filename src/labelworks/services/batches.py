@@ -14,14 +14,14 @@ from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest
 from labelworks.services.names import check_name
 from labelworks.services.projects import get_project
-from labelworks.services.scope import Tenant, found, owned
+from labelworks.services.scope import Principal, found, owned
 from labelworks.services.urls import check_callback_url
 
 BATCH_STATUSES = ("staging", "in_progress", "completed")
 
 
-def get_batch(session: Session, tenant: Tenant, name: str) -> Batch:
-    stmt = owned(select(Batch), Batch, tenant).where(Batch.name == name)
+def get_batch(session: Session, principal: Principal, name: str) -> Batch:
+    stmt = owned(select(Batch), Batch, principal).where(Batch.name == name)
     return found(session.scalar(stmt), "batch", name)
 
 
@@ -29,12 +29,12 @@ def project_name(session: Session, batch: Batch) -> str:
     return session.scalar(select(Project.name).where(Project.id == batch.project_id)) or ""
 
 
-def create_batch(session: Session, tenant: Tenant, body: dict[str, Any]) -> Batch:
+def create_batch(session: Session, principal: Principal, body: dict[str, Any]) -> Batch:
     name = check_name(body.get("name"), "name")
     project_name = body.get("project")
     if not isinstance(project_name, str) or not project_name:
         raise InvalidRequest("is required", "project")
-    project = get_project(session, tenant, project_name)
+    project = get_project(session, principal, project_name)
     metadata = body.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise InvalidRequest("must be an object", "metadata")
@@ -42,8 +42,12 @@ def create_batch(session: Session, tenant: Tenant, body: dict[str, Any]) -> Batc
     if callback is not None:
         check_callback_url(callback, "callback")
     batch = Batch(
-        org_id=tenant.org_id, project_id=project.id, name=name, status="staging",
-        callback=callback, metadata_=metadata,
+        org_id=principal.org_id,
+        project_id=project.id,
+        name=name,
+        status="staging",
+        callback=callback,
+        metadata_=metadata,
         calibration_batch=bool(body.get("calibration_batch", False)),
         self_label_batch=bool(body.get("self_label_batch", False)),
     )
@@ -55,8 +59,8 @@ def create_batch(session: Session, tenant: Tenant, body: dict[str, Any]) -> Batc
     return batch
 
 
-def finalize_batch(session: Session, tenant: Tenant, name: str) -> Batch:
-    batch = get_batch(session, tenant, name)
+def finalize_batch(session: Session, principal: Principal, name: str) -> Batch:
+    batch = get_batch(session, principal, name)
     if batch.status == "staging":
         from labelworks.services.completion import maybe_complete_batch
         from labelworks.services.project_settings import project_settings
@@ -69,8 +73,8 @@ def finalize_batch(session: Session, tenant: Tenant, name: str) -> Batch:
         overlap = project_settings(project.params).overlap
         # Open the batch's tasks to the work queue.
         session.execute(
-            update(Task).where(Task.org_id == batch.org_id, Task.batch_id == batch.id,
-                               Task.status == "pending")
+            update(Task)
+            .where(Task.org_id == batch.org_id, Task.batch_id == batch.id, Task.status == "pending")
             .values(open_slots=case((Task.kind == "task", overlap), else_=GOLD_SLOTS))
         )
         session.flush()
@@ -78,22 +82,22 @@ def finalize_batch(session: Session, tenant: Tenant, name: str) -> Batch:
     return batch
 
 
-def set_batch_metadata(session: Session, tenant: Tenant, name: str, metadata: Any) -> Batch:
+def set_batch_metadata(session: Session, principal: Principal, name: str, metadata: Any) -> Batch:
     if not isinstance(metadata, dict):
         raise InvalidRequest("must be an object", "metadata")
-    batch = get_batch(session, tenant, name)
+    batch = get_batch(session, principal, name)
     batch.metadata_ = metadata
     batch.updated_at = utcnow()
     return batch
 
 
-def batch_status(session: Session, tenant: Tenant, name: str) -> dict[str, Any]:
-    batch = get_batch(session, tenant, name)
+def batch_status(session: Session, principal: Principal, name: str) -> dict[str, Any]:
+    batch = get_batch(session, principal, name)
     counts = dict(
         session.execute(
-            select(Task.status, func.count()).where(
-                Task.org_id == tenant.org_id, Task.batch_id == batch.id
-            ).group_by(Task.status)
+            select(Task.status, func.count())
+            .where(Task.org_id == principal.org_id, Task.batch_id == batch.id)
+            .group_by(Task.status)
         ).all()
     )
     return {
@@ -111,7 +115,7 @@ def batch_status(session: Session, tenant: Tenant, name: str) -> dict[str, Any]:
 
 def list_batches(
     session: Session,
-    tenant: Tenant,
+    principal: Principal,
     *,
     project: str | None,
     status: str | None,
@@ -121,11 +125,11 @@ def list_batches(
     limit: int,
     offset: int,
 ) -> tuple[list[tuple[Batch, str]], int]:
-    stmt = owned(select(Batch, Project.name), Batch, tenant).join(
+    stmt = owned(select(Batch, Project.name), Batch, principal).join(
         Project, Project.id == Batch.project_id
     )
     if project is not None:
-        stmt = stmt.where(Batch.project_id == get_project(session, tenant, project).id)
+        stmt = stmt.where(Batch.project_id == get_project(session, principal, project).id)
     if status is not None:
         if status not in BATCH_STATUSES:
             raise InvalidRequest(f"must be one of {', '.join(BATCH_STATUSES)}", "status")

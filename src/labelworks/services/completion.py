@@ -29,8 +29,9 @@ def complete_task(session: Session, task: Task, response: dict[str, Any]) -> Non
     batch = session.get(Batch, task.batch_id) if task.batch_id else None
     if task.callback_url:
         project = session.scalar(select(Project.name).where(Project.id == task.project_id)) or ""
-        enqueue_task_callback(session, task,
-                              task_json(task, project, batch.name if batch else None))
+        enqueue_task_callback(
+            session, task, task_json(task, project, batch.name if batch else None)
+        )
     if batch is not None:
         maybe_complete_batch(session, batch)
 
@@ -40,10 +41,15 @@ def maybe_complete_batch(session: Session, batch: Batch) -> None:
     if batch.status != "in_progress":
         return
     pending = session.scalar(
-        select(func.count()).select_from(Task)
+        select(func.count())
+        .select_from(Task)
         # Gold and training tasks never complete; they do not hold a batch open.
-        .where(Task.org_id == batch.org_id, Task.batch_id == batch.id, Task.status == "pending",
-               Task.kind == "task")
+        .where(
+            Task.org_id == batch.org_id,
+            Task.batch_id == batch.id,
+            Task.status == "pending",
+            Task.kind == "task",
+        )
     )
     if pending == 0:
         batch.status = "completed"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import File
 from labelworks.errors import InvalidRequest, PayloadTooLarge
 from labelworks.services.ids import new_object_id
-from labelworks.services.scope import Tenant, found, owned
+from labelworks.services.scope import Principal, found, owned
 from labelworks.services.urls import guard_public_url
 from labelworks.settings import Settings
 
@@ -74,8 +74,9 @@ class Blob:
     source_url: str | None = None
 
 
-def store_upload(settings: Settings, stream: BinaryIO, filename: str | None,
-                 content_type: str | None) -> Blob:
+def store_upload(
+    settings: Settings, stream: BinaryIO, filename: str | None, content_type: str | None
+) -> Blob:
     sha, size = MediaStore(settings.media_dir).put(_read_chunks(stream), settings.max_upload_bytes)
     return Blob(sha, size, filename, content_type or "application/octet-stream")
 
@@ -90,10 +91,12 @@ def fetch_url(settings: Settings, url: Any) -> Blob:
         # No redirects: a redirect could point past the SSRF guard.
         with httpx.stream("GET", url, timeout=30, follow_redirects=False) as response:
             if response.status_code != 200:
-                raise InvalidRequest(f"fetching it returned HTTP {response.status_code}",
-                                     "file_url")
+                raise InvalidRequest(
+                    f"fetching it returned HTTP {response.status_code}", "file_url"
+                )
             sha, size = MediaStore(settings.media_dir).put(
-                response.iter_bytes(CHUNK), settings.max_upload_bytes)
+                response.iter_bytes(CHUNK), settings.max_upload_bytes
+            )
             content_type = response.headers.get("content-type", "application/octet-stream")
     except httpx.HTTPError as exc:
         raise InvalidRequest(f"could not fetch it: {type(exc).__name__}", "file_url") from None
@@ -101,20 +104,30 @@ def fetch_url(settings: Settings, url: Any) -> Blob:
     return Blob(sha, size, name, content_type, url)
 
 
-def record_file(session: Session, tenant: Tenant, blob: Blob,
-                metadata: dict[str, Any] | None = None) -> File:
-    file = File(id=new_object_id(), org_id=tenant.org_id, sha256=blob.sha256, size=blob.size,
-                content_type=blob.content_type[:200],
-                filename=blob.filename[:400] if blob.filename else None,
-                source_url=blob.source_url, metadata_=metadata or {})
+def record_file(
+    session: Session, principal: Principal, blob: Blob, metadata: dict[str, Any] | None = None
+) -> File:
+    file = File(
+        id=new_object_id(),
+        org_id=principal.org_id,
+        sha256=blob.sha256,
+        size=blob.size,
+        content_type=blob.content_type[:200],
+        filename=blob.filename[:400] if blob.filename else None,
+        source_url=blob.source_url,
+        metadata_=metadata or {},
+    )
     session.add(file)
     session.flush()
     return file
 
 
-def get_file(session: Session, tenant: Tenant, file_id: str) -> File:
-    return found(session.scalar(owned(select(File), File, tenant).where(File.id == file_id)),
-                 "file", file_id)
+def get_file(session: Session, principal: Principal, file_id: str) -> File:
+    return found(
+        session.scalar(owned(select(File), File, principal).where(File.id == file_id)),
+        "file",
+        file_id,
+    )
 
 
 def file_path(settings: Settings, file: File) -> Path:

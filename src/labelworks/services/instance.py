@@ -23,8 +23,9 @@ def instance_secret(db: Database, name: str) -> bytes:
             return _cache[key]
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     with db.write() as session:
-        session.execute(insert(InstanceSecret).values(name=name, value=new_secret())
-                        .on_conflict_do_nothing())
+        session.execute(
+            insert(InstanceSecret).values(name=name, value=new_secret()).on_conflict_do_nothing()
+        )
         value = session.get(InstanceSecret, name).value
     with _lock:
         _cache[key] = value.encode()

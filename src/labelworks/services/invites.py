@@ -31,10 +31,12 @@ def create_invite(session: Session, email: str) -> tuple[str, dt.datetime]:
     email = email.strip().lower()
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
-        raise NotFound(f"no user with email {email!r}; invite them to a team or create them "
-                       "first", "email")
-    session.execute(delete(InviteToken).where(InviteToken.user_id == user.id,
-                                              InviteToken.used_at.is_(None)))
+        raise NotFound(
+            f"no user with email {email!r}; invite them to a team or create them first", "email"
+        )
+    session.execute(
+        delete(InviteToken).where(InviteToken.user_id == user.id, InviteToken.used_at.is_(None))
+    )
     token = secrets.token_urlsafe(32)
     expires = utcnow() + INVITE_TTL
     session.add(InviteToken(token_hash=_hash(token), user_id=user.id, expires_at=expires))
@@ -60,8 +62,11 @@ def accept_invite(session: Session, token: str, password_hash: str) -> User:
     now = utcnow()
     spent = session.execute(
         update(InviteToken)
-        .where(InviteToken.token_hash == _hash(token), InviteToken.used_at.is_(None),
-               InviteToken.expires_at > now)
+        .where(
+            InviteToken.token_hash == _hash(token),
+            InviteToken.used_at.is_(None),
+            InviteToken.expires_at > now,
+        )
         .values(used_at=now)
         .returning(InviteToken.user_id)
     ).scalar()

@@ -13,7 +13,7 @@ from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest, NotFound, Unauthorized
 from labelworks.services.ids import hash_api_key, new_api_key, new_secret
 from labelworks.services.names import check_name
-from labelworks.services.scope import Tenant
+from labelworks.services.scope import Principal
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,12 @@ def revoke_key(session: Session, org: Org, prefix: str) -> int:
     return len(hits)
 
 
-def tenant_for_key(session: Session, key: str) -> Tenant:
+def principal_for_key(session: Session, key: str) -> Principal:
     row = session.execute(
-        select(Org.id, Org.name)
+        select(Org.id, Org.name, ApiKey.id.label("key_id"))
         .join(ApiKey, ApiKey.org_id == Org.id)
         .where(ApiKey.key_hash == hash_api_key(key), ApiKey.revoked_at.is_(None))
     ).first()
     if row is None:
         raise Unauthorized("invalid or revoked API key")
-    return Tenant(org_id=row.id, org_name=row.name)
+    return Principal(org_id=row.id, org_name=row.name, kind="api_key", key_id=row.key_id)

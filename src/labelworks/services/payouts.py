@@ -35,25 +35,31 @@ def parse_bound(value: str, field: str) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def payouts(session: Session, start: dt.datetime, end: dt.datetime,
-            org: Org | None = None) -> list[Payout]:
+def payouts(
+    session: Session, start: dt.datetime, end: dt.datetime, org: Org | None = None
+) -> list[Payout]:
     """Per annotator, the ledger rows created in [start, end): counts of label and review rows and
     the sum of all amounts (adjustments included), rounded half-up to cents."""
     if end <= start:
         raise InvalidRequest("must be after --from", "to")
     stmt = (
-        select(User.email,
-               func.count(case((Earning.kind == "label", 1))),
-               func.count(case((Earning.kind == "review", 1))),
-               func.sum(Earning.amount))
+        select(
+            User.email,
+            func.count(case((Earning.kind == "label", 1))),
+            func.count(case((Earning.kind == "review", 1))),
+            func.sum(Earning.amount),
+        )
         .join(User, User.id == Earning.user_id)
         .where(Earning.created_at >= start, Earning.created_at < end)
-        .group_by(User.email).order_by(User.email)
+        .group_by(User.email)
+        .order_by(User.email)
     )
     if org is not None:
         stmt = stmt.where(Earning.org_id == org.id)
-    return [Payout(email, labels, reviews, _cents(amount or 0.0))
-            for email, labels, reviews, amount in session.execute(stmt)]
+    return [
+        Payout(email, labels, reviews, _cents(amount or 0.0))
+        for email, labels, reviews, amount in session.execute(stmt)
+    ]
 
 
 def _cents(amount: float) -> Decimal:

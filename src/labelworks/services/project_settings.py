@@ -22,7 +22,8 @@ class ProjectSettings(StrictModel):
     min_gold_accuracy: Annotated[float, Field(ge=0, le=1)] = 0.0
     adaptive_overlap: bool = False
     pools: Annotated[list[Literal["platform", "team"]], Field(min_length=1)] = Field(
-        default_factory=lambda: ["platform"])
+        default_factory=lambda: ["platform"]
+    )
     discard_labels_on_pause: bool = False
     require_training: bool = False
     training_pass_rate: Annotated[float, Field(ge=0, le=1)] = 0.8
@@ -61,8 +62,9 @@ def validate_project_params(task_type: str, params: Any) -> dict[str, Any]:
         info = fields.get(key)
         if info is None:
             raise InvalidRequest(f"unknown parameter for type {task_type!r}", f"params.{key}")
-        annotation = (Annotated[(info.annotation, *info.metadata)] if info.metadata
-                      else info.annotation)
+        annotation = (
+            Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        )
         adapter: TypeAdapter[Any] = TypeAdapter(annotation)
         try:
             adapter.validate_python(value)

@@ -12,20 +12,20 @@ from labelworks.db.tables import Project, ProjectParamVersion
 from labelworks.errors import Conflict, InvalidRequest
 from labelworks.services.names import check_name
 from labelworks.services.project_settings import project_settings, validate_project_params
-from labelworks.services.scope import Tenant, found, owned
+from labelworks.services.scope import Principal, found, owned
 from labelworks.tasktypes import get_task_type
 
 
-def get_project(session: Session, tenant: Tenant, name: str) -> Project:
-    stmt = owned(select(Project), Project, tenant).where(Project.name == name)
+def get_project(session: Session, principal: Principal, name: str) -> Project:
+    stmt = owned(select(Project), Project, principal).where(Project.name == name)
     return found(session.scalar(stmt), "project", name)
 
 
-def list_projects(session: Session, tenant: Tenant) -> list[Project]:
-    return list(session.scalars(owned(select(Project), Project, tenant).order_by(Project.id)))
+def list_projects(session: Session, principal: Principal) -> list[Project]:
+    return list(session.scalars(owned(select(Project), Project, principal).order_by(Project.id)))
 
 
-def create_project(session: Session, tenant: Tenant, body: dict[str, Any]) -> Project:
+def create_project(session: Session, principal: Principal, body: dict[str, Any]) -> Project:
     name = check_name(body.get("name"), "name")
     task_type = body.get("type")
     if not isinstance(task_type, str):
@@ -33,7 +33,11 @@ def create_project(session: Session, tenant: Tenant, body: dict[str, Any]) -> Pr
     get_task_type(task_type)
     params = validate_project_params(task_type, body.get("params"))
     project = Project(
-        org_id=tenant.org_id, name=name, type=task_type, params=params, version=0,
+        org_id=principal.org_id,
+        name=name,
+        type=task_type,
+        params=params,
+        version=0,
         studio=bool(body.get("studio", False)),
     )
     session.add(project)
@@ -45,9 +49,9 @@ def create_project(session: Session, tenant: Tenant, body: dict[str, Any]) -> Pr
     return project
 
 
-def set_params(session: Session, tenant: Tenant, name: str, body: dict[str, Any]) -> Project:
+def set_params(session: Session, principal: Principal, name: str, body: dict[str, Any]) -> Project:
     """New param version: the given keys replace the old ones; the history keeps every version."""
-    project = get_project(session, tenant, name)
+    project = get_project(session, principal, name)
     before = project_settings(project.params).overlap
     merged = {**project.params, **body}
     project.params = validate_project_params(project.type, merged)
@@ -62,12 +66,18 @@ def set_params(session: Session, tenant: Tenant, name: str, body: dict[str, Any]
 
 
 def _record_version(session: Session, project: Project) -> None:
-    session.add(ProjectParamVersion(project_id=project.id, version=project.version,
-                                    params=dict(project.params)))
+    session.add(
+        ProjectParamVersion(
+            project_id=project.id, version=project.version, params=dict(project.params)
+        )
+    )
     session.flush()
 
 
 def param_history(session: Session, project: Project) -> list[ProjectParamVersion]:
-    stmt = (select(ProjectParamVersion).where(ProjectParamVersion.project_id == project.id)
-            .order_by(ProjectParamVersion.version))
+    stmt = (
+        select(ProjectParamVersion)
+        .where(ProjectParamVersion.project_id == project.id)
+        .order_by(ProjectParamVersion.version)
+    )
     return list(session.scalars(stmt))

@@ -1,6 +1,6 @@
 """Who is asking, and the one place that scopes queries to what they may see.
 
-Every service function that touches customer data takes a `Tenant` and builds its queries through
+Every service function that touches customer data takes a `Principal` and builds its queries through
 `owned()`: an object of another org is simply not found (404), exactly as if it did not exist.
 """
 
@@ -17,13 +17,26 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Tenant:
+class Principal:
+    """Who is asking, on the customer side: an API key, a signed-in customer user, or the
+    platform itself (CLI, imports, background work: `kind="system"`).
+
+    `role` is the platform role (customer, annotator, reviewer, admin); `team_role` is the role
+    within the org (labeler, member, manager, admin). API keys act as the org's admin.
+    """
+
     org_id: int
     org_name: str
+    kind: str = "system"  # api_key | user | system
+    key_id: int | None = None
+    user_id: int | None = None
+    role: str = "customer"
+    team_role: str = "admin"
+    is_test: bool = False
 
 
-def owned(stmt: Select[Any], model: Any, tenant: Tenant) -> Select[Any]:
-    return stmt.where(model.org_id == tenant.org_id)
+def owned(stmt: Select[Any], model: Any, principal: Principal) -> Select[Any]:
+    return stmt.where(model.org_id == principal.org_id)
 
 
 def found(obj: T | None, what: str, key: str) -> T:

@@ -11,7 +11,10 @@ from labelworks.db.tables import Batch, File, Project, ProjectParamVersion, Task
 def iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return (
+        value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{value.microsecond // 1000:03d}Z"
+    )
 
 
 def task_json(task: Task, project: str, batch: str | None) -> dict[str, Any]:
@@ -48,8 +51,12 @@ def task_json(task: Task, project: str, batch: str | None) -> dict[str, Any]:
 
 
 def limited_task_json(task: Task, project: str) -> dict[str, Any]:
-    return {"task_id": task.task_id, "status": task.status, "metadata": task.metadata_,
-            "project": project}
+    return {
+        "task_id": task.task_id,
+        "status": task.status,
+        "metadata": task.metadata_,
+        "project": project,
+    }
 
 
 def batch_json(batch: Batch, project: str) -> dict[str, Any]:

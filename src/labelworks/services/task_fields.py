@@ -51,8 +51,9 @@ def _tags(value: Any, field: str) -> list[str]:
         raise InvalidRequest(f"at most {MAX_TAGS} tags", field)
     for i, tag in enumerate(value):
         if not isinstance(tag, str) or not tag or len(tag) > 200:
-            raise InvalidRequest("must be a non-empty string of at most 200 characters",
-                                 f"{field}.{i}")
+            raise InvalidRequest(
+                "must be a non-empty string of at most 200 characters", f"{field}.{i}"
+            )
     return list(dict.fromkeys(value))
 
 

@@ -24,7 +24,7 @@ from labelworks.db.tables import Project, Task, TaskTag
 from labelworks.errors import InvalidRequest
 from labelworks.services.batches import get_batch
 from labelworks.services.projects import get_project
-from labelworks.services.scope import Tenant, owned
+from labelworks.services.scope import Principal, owned
 from labelworks.services.serialize import limited_task_json, task_json
 from labelworks.services.tasks import BatchAlias
 
@@ -53,16 +53,28 @@ class TaskFilters:
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def list_tasks(session: Session, tenant: Tenant, filters: TaskFilters, *, limit: int,
-               next_token: str | None, limited: bool, secret: bytes) -> dict[str, Any]:
+def list_tasks(
+    session: Session,
+    principal: Principal,
+    filters: TaskFilters,
+    *,
+    limit: int,
+    next_token: str | None,
+    limited: bool,
+    secret: bytes,
+) -> dict[str, Any]:
     if not 1 <= limit <= 100:
         raise InvalidRequest("must be between 1 and 100", "limit")
-    after, total = decode_token(next_token, filters, tenant, secret) if next_token else (0, None)
-    stmt = _filtered(session, tenant, filters)
+    after, total = decode_token(next_token, filters, principal, secret) if next_token else (0, None)
+    stmt = _filtered(session, principal, filters)
     if total is None:
         # Counted once per walk: later pages carry the first page's count in their token.
-        total = session.scalar(select(func.count()).select_from(
-            stmt.with_only_columns(Task.seq).subquery())) or 0
+        total = (
+            session.scalar(
+                select(func.count()).select_from(stmt.with_only_columns(Task.seq).subquery())
+            )
+            or 0
+        )
     page_stmt = (
         stmt.add_columns(Project.name, BatchAlias.name)
         .join(Project, Project.id == Task.project_id)
@@ -75,17 +87,23 @@ def list_tasks(session: Session, tenant: Tenant, filters: TaskFilters, *, limit:
     has_more = len(rows) > limit
     rows = rows[:limit]
     docs = [limited_task_json(t, p) if limited else task_json(t, p, b) for t, p, b in rows]
-    token = encode_token(rows[-1][0].seq, total, filters, tenant, secret) if has_more else None
-    return {"docs": docs, "total": total, "limit": limit, "offset": 0, "has_more": has_more,
-            "next_token": token}
+    token = encode_token(rows[-1][0].seq, total, filters, principal, secret) if has_more else None
+    return {
+        "docs": docs,
+        "total": total,
+        "limit": limit,
+        "offset": 0,
+        "has_more": has_more,
+        "next_token": token,
+    }
 
 
-def _filtered(session: Session, tenant: Tenant, f: TaskFilters) -> Any:
-    stmt = owned(select(Task), Task, tenant)
+def _filtered(session: Session, principal: Principal, f: TaskFilters) -> Any:
+    stmt = owned(select(Task), Task, principal)
     if f.project is not None:
-        stmt = stmt.where(Task.project_id == get_project(session, tenant, f.project).id)
+        stmt = stmt.where(Task.project_id == get_project(session, principal, f.project).id)
     if f.batch is not None:
-        stmt = stmt.where(Task.batch_id == get_batch(session, tenant, f.batch).id)
+        stmt = stmt.where(Task.batch_id == get_batch(session, principal, f.batch).id)
     if f.status is not None:
         _one_of(f.status, TASK_STATUSES, "status")
         stmt = stmt.where(Task.status == f.status)
@@ -100,9 +118,13 @@ def _filtered(session: Session, tenant: Tenant, f: TaskFilters) -> Any:
     if f.tags:
         # A task matches when it carries every tag asked for.
         for tag in f.tags:
-            stmt = stmt.where(Task.seq.in_(
-                select(TaskTag.task_seq).where(TaskTag.org_id == tenant.org_id, TaskTag.tag == tag)
-            ))
+            stmt = stmt.where(
+                Task.seq.in_(
+                    select(TaskTag.task_seq).where(
+                        TaskTag.org_id == principal.org_id, TaskTag.tag == tag
+                    )
+                )
+            )
     for column, low, high in (
         (Task.created_at, f.start_time, f.end_time),
         (Task.completed_at, f.completed_after, f.completed_before),
@@ -124,15 +146,17 @@ def _sign(payload: bytes, secret: bytes) -> str:
     return hmac.new(secret, payload, hashlib.sha256).hexdigest()[:24]
 
 
-def encode_token(seq: int, total: int, filters: TaskFilters, tenant: Tenant,
-                 secret: bytes) -> str:
-    payload = f"{seq}.{total}.{tenant.org_id}.{filters.fingerprint()}".encode()
+def encode_token(
+    seq: int, total: int, filters: TaskFilters, principal: Principal, secret: bytes
+) -> str:
+    payload = f"{seq}.{total}.{principal.org_id}.{filters.fingerprint()}".encode()
     raw = payload + b"." + _sign(payload, secret).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_token(token: str, filters: TaskFilters, tenant: Tenant,
-                 secret: bytes) -> tuple[int, int]:
+def decode_token(
+    token: str, filters: TaskFilters, principal: Principal, secret: bytes
+) -> tuple[int, int]:
     """-> (last seq served, total counted on the first page)."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -143,7 +167,7 @@ def decode_token(token: str, filters: TaskFilters, tenant: Tenant,
         valid = False
     if not valid:
         raise InvalidRequest("is not a token this server issued", "next_token")
-    if int(org_s) != tenant.org_id or fingerprint != filters.fingerprint():
+    if int(org_s) != principal.org_id or fingerprint != filters.fingerprint():
         raise InvalidRequest("was issued for other filters; restart the listing", "next_token")
     return int(seq_s), int(total_s)
 

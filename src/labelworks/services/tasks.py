@@ -16,7 +16,7 @@ from labelworks.services.batches import get_batch
 from labelworks.services.ids import new_object_id
 from labelworks.services.project_settings import COMMON_DEFAULTS, project_settings, split_params
 from labelworks.services.projects import get_project
-from labelworks.services.scope import Tenant, found, owned
+from labelworks.services.scope import Principal, found, owned
 from labelworks.services.serialize import task_json
 from labelworks.services.task_fields import clean_common
 from labelworks.tasktypes import TaskType, get_task_type
@@ -26,8 +26,16 @@ DEFAULT_BATCH_RANK = 1_000_000
 GOLD_SLOTS = 1_000_000_000
 
 # Keys of a create body that are task fields, not type params.
-COMMON_KEYS = ("project", "batch", "instruction", "callback_url", "metadata", "unique_id",
-               "tags", "priority")
+COMMON_KEYS = (
+    "project",
+    "batch",
+    "instruction",
+    "callback_url",
+    "metadata",
+    "unique_id",
+    "tags",
+    "priority",
+)
 
 
 @dataclass
@@ -35,7 +43,7 @@ class Placement:
     """Where new tasks go (project, batch) and what each one inherits: the one place that turns
     a create body into a `tasks` row, for the API and for bulk imports alike."""
 
-    tenant: Tenant
+    principal: Principal
     project: Project
     batch: Batch | None
     kind: TaskType
@@ -44,12 +52,16 @@ class Placement:
     overlap: int
 
     @classmethod
-    def load(cls, session: Session, tenant: Tenant, task_type: str,
-             body: dict[str, Any]) -> Placement:
-        project, batch = _placement(session, tenant, task_type, body)
+    def load(
+        cls, session: Session, principal: Principal, task_type: str, body: dict[str, Any]
+    ) -> Placement:
+        project, batch = _placement(session, principal, task_type, body)
         _, defaults = split_params(project.params)
         return cls(
-            tenant=tenant, project=project, batch=batch, kind=get_task_type(project.type),
+            principal=principal,
+            project=project,
+            batch=batch,
+            kind=get_task_type(project.type),
             common_defaults={k: defaults[k] for k in COMMON_DEFAULTS if k in defaults},
             type_defaults={k: v for k, v in defaults.items() if k not in COMMON_DEFAULTS},
             overlap=project_settings(project.params).overlap,
@@ -74,32 +86,46 @@ class Placement:
         own = {k: v for k, v in body.items() if k not in COMMON_KEYS}
         params = self.kind.validate_params({**self.type_defaults, **own})
         if expected is not None:
-            expected = _as_field(self.kind.validate_response, params, expected,
-                                 "expected_response")
+            expected = _as_field(self.kind.validate_response, params, expected, "expected_response")
         if initial is not None:
             initial = _as_field(self.kind.validate_response, params, initial, "initial_response")
         now = utcnow()
         batch = self.batch
         return {
-            "task_id": new_object_id(), "org_id": self.tenant.org_id,
-            "project_id": self.project.id, "batch_id": batch.id if batch else None,
-            "type": self.project.type, "status": "pending",
-            "instruction": fields.get("instruction"), "params": params,
-            "callback_url": fields.get("callback_url"), "metadata": fields.get("metadata", {}),
-            "unique_id": fields.get("unique_id"), "tags": fields.get("tags", []),
-            "priority": fields.get("priority", 0), "audits": [], "is_test": False,
-            "work_started": False, "created_at": now, "updated_at": now, "kind": task_kind,
-            "expected_response": expected, "initial_response": initial,
-            "stage": "label", "labels_submitted": 0,
-            "batch_rank": batch.priority if batch and batch.priority is not None
+            "task_id": new_object_id(),
+            "org_id": self.principal.org_id,
+            "project_id": self.project.id,
+            "batch_id": batch.id if batch else None,
+            "type": self.project.type,
+            "status": "pending",
+            "instruction": fields.get("instruction"),
+            "params": params,
+            "callback_url": fields.get("callback_url"),
+            "metadata": fields.get("metadata", {}),
+            "unique_id": fields.get("unique_id"),
+            "tags": fields.get("tags", []),
+            "priority": fields.get("priority", 0),
+            "audits": [],
+            "is_test": False,
+            "work_started": False,
+            "created_at": now,
+            "updated_at": now,
+            "kind": task_kind,
+            "expected_response": expected,
+            "initial_response": initial,
+            "stage": "label",
+            "labels_submitted": 0,
+            "batch_rank": batch.priority
+            if batch and batch.priority is not None
             else DEFAULT_BATCH_RANK,
             # Served at once unless its batch is still staging (finalize opens it).
             "open_slots": 0 if batch is not None else initial_slots(task_kind, self.overlap),
         }
 
 
-def create_task(session: Session, tenant: Tenant, task_type: str, body: Any,
-                task_kind: str = "task") -> dict[str, Any]:
+def create_task(
+    session: Session, principal: Principal, task_type: str, body: Any, task_kind: str = "task"
+) -> dict[str, Any]:
     """Validate everything first, then insert once: a rejected create leaves no trace.
 
     `task_kind` "gold" (evaluation task) and "training" (qualification task) take an
@@ -108,11 +134,11 @@ def create_task(session: Session, tenant: Tenant, task_type: str, body: Any,
     get_task_type(task_type)
     if not isinstance(body, dict):
         raise InvalidRequest("must be a JSON object", "body")
-    placement = Placement.load(session, tenant, task_type, body)
+    placement = Placement.load(session, principal, task_type, body)
     values = placement.row(body, task_kind)
     values["metadata_"] = values.pop("metadata")
     task = Task(**values)
-    insert_task(session, tenant, task)
+    insert_task(session, principal, task)
     batch = placement.batch
     return task_json(task, placement.project.name, batch.name if batch else None)
 
@@ -126,47 +152,51 @@ def _as_field(validate: Any, params: dict[str, Any], value: Any, field: str) -> 
     try:
         return validate(params, value)
     except InvalidRequest as exc:
-        raise InvalidRequest(exc.message, (exc.field or "response").replace(
-            "response", field, 1)) from None
+        raise InvalidRequest(
+            exc.message, (exc.field or "response").replace("response", field, 1)
+        ) from None
 
 
-def insert_task(session: Session, tenant: Tenant, task: Task) -> None:
+def insert_task(session: Session, principal: Principal, task: Task) -> None:
     """Insert a task and its tag rows; the unique index turns a duplicate unique_id into 409."""
     session.add(task)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        _raise_duplicate(session, tenant, task.unique_id)
+        _raise_duplicate(session, principal, task.unique_id)
         raise
     if task.tags:
-        session.add_all(TaskTag(task_seq=task.seq, tag=t, org_id=tenant.org_id) for t in task.tags)
+        session.add_all(
+            TaskTag(task_seq=task.seq, tag=t, org_id=principal.org_id) for t in task.tags
+        )
         session.flush()
 
 
-def _raise_duplicate(session: Session, tenant: Tenant, unique_id: str | None) -> None:
+def _raise_duplicate(session: Session, principal: Principal, unique_id: str | None) -> None:
     if unique_id is None:
         return
     existing = session.scalar(
-        owned(select(Task.task_id), Task, tenant).where(Task.unique_id == unique_id)
+        owned(select(Task.task_id), Task, principal).where(Task.unique_id == unique_id)
     )
-    raise Conflict(
-        f"a task with unique_id {unique_id!r} already exists: {existing}", "unique_id"
-    )
+    raise Conflict(f"a task with unique_id {unique_id!r} already exists: {existing}", "unique_id")
 
 
-def _placement(session: Session, tenant: Tenant, task_type: str,
-               body: dict[str, Any]) -> tuple[Project, Batch | None]:
+def _placement(
+    session: Session, principal: Principal, task_type: str, body: dict[str, Any]
+) -> tuple[Project, Batch | None]:
     batch = None
     batch_name = body.get("batch")
     if batch_name is not None:
         if not isinstance(batch_name, str):
             raise InvalidRequest("must be a string", "batch")
-        batch = get_batch(session, tenant, batch_name)
+        batch = get_batch(session, principal, batch_name)
         if batch.status != "staging":
             raise InvalidRequest(
                 f"batch {batch_name!r} is {batch.status}; tasks can only be added to a batch in "
-                "staging", "batch")
+                "staging",
+                "batch",
+            )
     project_name = body.get("project")
     if project_name is None and batch is not None:
         project = session.get(Project, batch.project_id)
@@ -174,20 +204,21 @@ def _placement(session: Session, tenant: Tenant, task_type: str,
     elif not isinstance(project_name, str) or not project_name:
         raise InvalidRequest("is required", "project")
     else:
-        project = get_project(session, tenant, project_name)
+        project = get_project(session, principal, project_name)
     if batch is not None and batch.project_id != project.id:
         raise InvalidRequest(f"batch {batch.name!r} belongs to another project", "batch")
     if project.type != task_type:
         raise InvalidRequest(
-            f"project {project.name!r} takes {project.type} tasks, not {task_type}", "type")
+            f"project {project.name!r} takes {project.type} tasks, not {task_type}", "type"
+        )
     return project, batch
 
 
-def _write_tags(session: Session, tenant: Tenant, task: Task) -> None:
+def _write_tags(session: Session, principal: Principal, task: Task) -> None:
     session.execute(delete(TaskTag).where(TaskTag.task_seq == task.seq))
     if task.tags:
         session.add_all(
-            TaskTag(task_seq=task.seq, tag=t, org_id=tenant.org_id) for t in task.tags
+            TaskTag(task_seq=task.seq, tag=t, org_id=principal.org_id) for t in task.tags
         )
     session.flush()
 
@@ -197,10 +228,11 @@ def _write_tags(session: Session, tenant: Tenant, task: Task) -> None:
 BatchAlias = aliased(Batch)
 
 
-def load_task(session: Session, tenant: Tenant, task_id: str,
-              for_update: bool = False) -> tuple[Task, str, str | None]:
+def load_task(
+    session: Session, principal: Principal, task_id: str, for_update: bool = False
+) -> tuple[Task, str, str | None]:
     stmt = (
-        owned(select(Task, Project.name, BatchAlias.name), Task, tenant)
+        owned(select(Task, Project.name, BatchAlias.name), Task, principal)
         .join(Project, Project.id == Task.project_id)
         .outerjoin(BatchAlias, BatchAlias.id == Task.batch_id)
         .where(Task.task_id == task_id)
@@ -211,13 +243,14 @@ def load_task(session: Session, tenant: Tenant, task_id: str,
     return row[0], row[1], row[2]
 
 
-def get_task(session: Session, tenant: Tenant, task_id: str) -> dict[str, Any]:
-    return task_json(*load_task(session, tenant, task_id))
+def get_task(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
+    return task_json(*load_task(session, principal, task_id))
 
 
-def cancel_task(session: Session, tenant: Tenant, task_id: str,
-                clear_unique_id: bool) -> dict[str, Any]:
-    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+def cancel_task(
+    session: Session, principal: Principal, task_id: str, clear_unique_id: bool
+) -> dict[str, Any]:
+    task, project, batch = load_task(session, principal, task_id, for_update=True)
     if task.status == "completed":
         raise InvalidRequest("a completed task cannot be canceled", "status")
     task.status = "canceled"
@@ -235,18 +268,22 @@ def cancel_task(session: Session, tenant: Tenant, task_id: str,
     return task_json(task, project, batch)
 
 
-def audit_task(session: Session, tenant: Tenant, task_id: str, body: Any) -> dict[str, Any]:
+def audit_task(session: Session, principal: Principal, task_id: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict) or not isinstance(body.get("accepted"), bool):
         raise InvalidRequest("is required and must be a boolean", "accepted")
     comments = body.get("comments")
     if comments is not None and not isinstance(comments, str):
         raise InvalidRequest("must be a string", "comments")
-    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    task, project, batch = load_task(session, principal, task_id, for_update=True)
     if task.status != "completed":
         raise InvalidRequest("only a completed task can be audited", "status")
     now = utcnow()
-    audit = {"accepted": body["accepted"], "comments": comments, "source": "customer",
-             "created_at": now.isoformat()}
+    audit = {
+        "accepted": body["accepted"],
+        "comments": comments,
+        "source": "customer",
+        "created_at": now.isoformat(),
+    }
     task.audits = [*task.audits, audit]
     task.customer_review_status = "accepted" if body["accepted"] else "rejected"
     task.updated_at = now
@@ -257,45 +294,49 @@ def audit_task(session: Session, tenant: Tenant, task_id: str, body: Any) -> dic
     return task_json(task, project, batch)
 
 
-def set_unique_id(session: Session, tenant: Tenant, task_id: str,
-                  unique_id: Any) -> dict[str, Any]:
+def set_unique_id(
+    session: Session, principal: Principal, task_id: str, unique_id: Any
+) -> dict[str, Any]:
     fields = clean_common({"unique_id": unique_id})
     if "unique_id" not in fields:
         raise InvalidRequest("is required", "unique_id")
-    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    task, project, batch = load_task(session, principal, task_id, for_update=True)
     task.unique_id = fields["unique_id"]
     task.updated_at = utcnow()
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        _raise_duplicate(session, tenant, fields["unique_id"])
+        _raise_duplicate(session, principal, fields["unique_id"])
         raise
     return task_json(task, project, batch)
 
 
-def clear_unique_id(session: Session, tenant: Tenant, task_id: str) -> dict[str, Any]:
-    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+def clear_unique_id(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
+    task, project, batch = load_task(session, principal, task_id, for_update=True)
     task.unique_id = None
     task.updated_at = utcnow()
     session.flush()
     return task_json(task, project, batch)
 
 
-def set_metadata(session: Session, tenant: Tenant, task_id: str, metadata: Any) -> dict[str, Any]:
+def set_metadata(
+    session: Session, principal: Principal, task_id: str, metadata: Any
+) -> dict[str, Any]:
     fields = clean_common({"metadata": metadata})
-    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    task, project, batch = load_task(session, principal, task_id, for_update=True)
     task.metadata_ = fields["metadata"]
     task.updated_at = utcnow()
     session.flush()
     return task_json(task, project, batch)
 
 
-def change_tags(session: Session, tenant: Tenant, task_id: str, tags: Any,
-                how: str) -> dict[str, Any]:
+def change_tags(
+    session: Session, principal: Principal, task_id: str, tags: Any, how: str
+) -> dict[str, Any]:
     """how: set | add | delete."""
     given = clean_common({"tags": tags})["tags"]
-    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    task, project, batch = load_task(session, principal, task_id, for_update=True)
     if how == "set":
         new = given
     elif how == "add":
@@ -304,5 +345,5 @@ def change_tags(session: Session, tenant: Tenant, task_id: str, tags: Any,
         new = [t for t in task.tags if t not in set(given)]
     task.tags = new
     task.updated_at = utcnow()
-    _write_tags(session, tenant, task)
+    _write_tags(session, principal, task)
     return task_json(task, project, batch)

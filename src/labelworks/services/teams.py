@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import InviteToken, Org, TeamMember, User
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest, NotFound
-from labelworks.services.scope import Tenant
+from labelworks.services.scope import Principal
 from labelworks.services.users import create_user
 
 TEAM_ROLES = ("labeler", "member", "manager", "admin")
@@ -31,8 +31,12 @@ def user_role_for(team_role: str) -> str:
 def email_list(value: Any, field: str = "emails", allow_empty: bool = False) -> list[str]:
     """A JSON list of email addresses -> lower-cased, de-duplicated, order kept."""
     if not isinstance(value, list) or (not value and not allow_empty):
-        raise InvalidRequest("must be a non-empty list of email addresses"
-                             if not allow_empty else "must be a list of email addresses", field)
+        raise InvalidRequest(
+            "must be a non-empty list of email addresses"
+            if not allow_empty
+            else "must be a list of email addresses",
+            field,
+        )
     if len(value) > MAX_EMAILS:
         raise InvalidRequest(f"at most {MAX_EMAILS} addresses at once", field)
     out: list[str] = []
@@ -51,14 +55,16 @@ def team_role(value: Any) -> str:
     return str(value)
 
 
-def teammates_by_email(session: Session, tenant: Tenant, emails: list[str],
-                       field: str = "emails") -> dict[str, User]:
+def teammates_by_email(
+    session: Session, principal: Principal, emails: list[str], field: str = "emails"
+) -> dict[str, User]:
     """The org's teammates with these emails; any other email is a 404 naming it."""
     if not emails:
         return {}
     rows = session.scalars(
-        select(User).join(TeamMember, TeamMember.user_id == User.id)
-        .where(TeamMember.org_id == tenant.org_id, User.email.in_(emails))
+        select(User)
+        .join(TeamMember, TeamMember.user_id == User.id)
+        .where(TeamMember.org_id == principal.org_id, User.email.in_(emails))
     ).all()
     found = {u.email: u for u in rows}
     for i, email in enumerate(emails):
@@ -67,10 +73,12 @@ def teammates_by_email(session: Session, tenant: Tenant, emails: list[str],
     return found
 
 
-def list_teammates(session: Session, tenant: Tenant) -> list[dict[str, Any]]:
+def list_teammates(session: Session, principal: Principal) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(User, TeamMember.team_role).join(TeamMember, TeamMember.user_id == User.id)
-        .where(TeamMember.org_id == tenant.org_id).order_by(User.email)
+        select(User, TeamMember.team_role)
+        .join(TeamMember, TeamMember.user_id == User.id)
+        .where(TeamMember.org_id == principal.org_id)
+        .order_by(User.email)
     ).all()
     expiries = _pending_invites(session, [u.id for u, _ in rows if u.password_hash is None])
     return [teammate_json(user, role, expiries.get(user.id)) for user, role in rows]
@@ -93,46 +101,54 @@ def _pending_invites(session: Session, user_ids: list[int]) -> dict[int, Any]:
         return {}
     rows = session.execute(
         select(InviteToken.user_id, func.max(InviteToken.expires_at))
-        .where(InviteToken.user_id.in_(user_ids), InviteToken.used_at.is_(None),
-               InviteToken.expires_at > utcnow())
+        .where(
+            InviteToken.user_id.in_(user_ids),
+            InviteToken.used_at.is_(None),
+            InviteToken.expires_at > utcnow(),
+        )
         .group_by(InviteToken.user_id)
     ).all()
     return {user_id: expires for user_id, expires in rows}
 
 
-def invite_teammates(session: Session, tenant: Tenant, body: dict[str, Any]) -> list[dict[str, Any]]:
+def invite_teammates(
+    session: Session, principal: Principal, body: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Add people to the team, creating users as needed; an existing teammate is left as is
     (use `set_role` to change a role). Returns the whole team."""
     emails = email_list(body.get("emails"))
     role = team_role(body.get("team_role"))
     existing = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
-    members = set(session.scalars(
-        select(TeamMember.user_id).where(TeamMember.org_id == tenant.org_id)))
-    org = session.get(Org, tenant.org_id)
+    members = set(
+        session.scalars(select(TeamMember.user_id).where(TeamMember.org_id == principal.org_id))
+    )
+    org = session.get(Org, principal.org_id)
     for email in emails:
         user = existing.get(email)
         if user is None:
             user = create_user(session, email, user_role_for(role), None, org)
         if user.id not in members:
-            session.add(TeamMember(org_id=tenant.org_id, user_id=user.id, team_role=role))
+            session.add(TeamMember(org_id=principal.org_id, user_id=user.id, team_role=role))
             members.add(user.id)
     session.flush()
-    return list_teammates(session, tenant)
+    return list_teammates(session, principal)
 
 
-def set_role(session: Session, tenant: Tenant, body: dict[str, Any]) -> list[dict[str, Any]]:
+def set_role(session: Session, principal: Principal, body: dict[str, Any]) -> list[dict[str, Any]]:
     emails = email_list(body.get("emails"))
     role = team_role(body.get("team_role"))
-    users = teammates_by_email(session, tenant, emails)
-    rows = session.scalars(select(TeamMember).where(
-        TeamMember.org_id == tenant.org_id,
-        TeamMember.user_id.in_([u.id for u in users.values()]))).all()
+    users = teammates_by_email(session, principal, emails)
+    rows = session.scalars(
+        select(TeamMember).where(
+            TeamMember.org_id == principal.org_id,
+            TeamMember.user_id.in_([u.id for u in users.values()]),
+        )
+    ).all()
     for row in rows:
         row.team_role = role
     for user in users.values():
         # Only people this org brought in follow their team role; others keep theirs.
-        if user.org_id == tenant.org_id and user.role in ("annotator", "customer"):
+        if user.org_id == principal.org_id and user.role in ("annotator", "customer"):
             user.role = user_role_for(role)
     session.flush()
-    return list_teammates(session, tenant)
-
+    return list_teammates(session, principal)

@@ -27,8 +27,9 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def create_user(session: Session, email: str, role: str, password: str | None,
-                org: Org | None = None) -> User:
+def create_user(
+    session: Session, email: str, role: str, password: str | None, org: Org | None = None
+) -> User:
     email = email.strip().lower()
     if "@" not in email or len(email) > 320:
         raise InvalidRequest("must be an email address", "email")
@@ -38,8 +39,12 @@ def create_user(session: Session, email: str, role: str, password: str | None,
         raise InvalidRequest("a customer user needs --org", "org")
     if password is not None and len(password) < 8:
         raise InvalidRequest("must be at least 8 characters", "password")
-    user = User(email=email, role=role, org_id=org.id if org else None,
-                password_hash=hash_password(password) if password else None)
+    user = User(
+        email=email,
+        role=role,
+        org_id=org.id if org else None,
+        password_hash=hash_password(password) if password else None,
+    )
     session.add(user)
     try:
         session.flush()

@@ -78,8 +78,11 @@ def at_least(low_key: str) -> Callable[[Any, ValidationInfo], Any]:
 
 def check_number(value: Any, path: str, low: float | None, high: float | None) -> float | int:
     """A finite JSON number within the optional bounds."""
-    if isinstance(value, bool) or not isinstance(value, int | float) \
-            or (isinstance(value, float) and not math.isfinite(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
         raise InvalidRequest("must be a finite number", path)
     if low is not None and value < low:
         raise InvalidRequest(f"must be at least {low:g}", path)
@@ -198,8 +201,9 @@ class TaskType:
 
     # --- quality hooks (workforce): overridden by types that can do better -------------------
 
-    def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
-                  weights: list[float]) -> tuple[dict[str, Any], float]:
+    def consensus(
+        self, params: dict[str, Any], responses: list[dict[str, Any]], weights: list[float]
+    ) -> tuple[dict[str, Any], float]:
         """One answer from several annotators' responses, with a confidence in [0, 1].
 
         Default (free text): the answer of the most skilled annotator, as-is.
@@ -207,8 +211,9 @@ class TaskType:
         best = max(range(len(responses)), key=lambda i: weights[i])
         return responses[best], weights[best] / (sum(weights) or 1.0)
 
-    def score(self, params: dict[str, Any], response: dict[str, Any],
-              expected: dict[str, Any]) -> float | None:
+    def score(
+        self, params: dict[str, Any], response: dict[str, Any], expected: dict[str, Any]
+    ) -> float | None:
         """How well a response matches a known answer (gold), in [0, 1]; None = not scored."""
         return None
 
@@ -230,8 +235,8 @@ class TaskType:
 
     # --- import hooks ---------------------------------------------------------------------
 
-    def from_label_studio(self, data: dict[str, Any],
-                          results: list[dict[str, Any]]) -> dict[str, Any]:
+    def from_label_studio(
+        self, data: dict[str, Any], results: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         """A create body from a Label Studio task's `data` and result items."""
-        raise InvalidRequest(f"Label Studio files do not import into {self.name} projects",
-                             "data")
+        raise InvalidRequest(f"Label Studio files do not import into {self.name} projects", "data")

@@ -31,8 +31,9 @@ class CategorizationParams(StrictModel):
 def _category_value(value: Any) -> Any:
     # One field holds a name or a list of names; which one is allowed depends on the params, so
     # the shape is checked here and the choice in `check_response`.
-    if isinstance(value, str) or (isinstance(value, list)
-                                  and all(isinstance(v, str) for v in value)):
+    if isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    ):
         return value
     raise ValueError("must be a category name or a list of category names")
 
@@ -56,13 +57,16 @@ class Categorization(TaskType):
         category = response["category"]
         if not params.get("allow_multiple"):
             if not isinstance(category, str):
-                raise InvalidRequest("must be one category (allow_multiple is false)",
-                                     "response.category")
+                raise InvalidRequest(
+                    "must be one category (allow_multiple is false)", "response.category"
+                )
             _check_known(params, category, "response.category")
             return
         if not isinstance(category, list) or not category:
-            raise InvalidRequest("must be a non-empty list of categories (allow_multiple is true)",
-                                 "response.category")
+            raise InvalidRequest(
+                "must be a non-empty list of categories (allow_multiple is true)",
+                "response.category",
+            )
         for i, item in enumerate(category):
             _check_known(params, item, f"response.category.{i}")
         try:
@@ -70,8 +74,9 @@ class Categorization(TaskType):
         except ValueError as exc:
             raise InvalidRequest(str(exc), "response.category") from None
 
-    def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
-                  weights: list[float]) -> tuple[dict[str, Any], float]:
+    def consensus(
+        self, params: dict[str, Any], responses: list[dict[str, Any]], weights: list[float]
+    ) -> tuple[dict[str, Any], float]:
         """Skill-weighted vote (skills from gold: one-coin Dawid-Skene with clamped gold);
         with allow_multiple, each category is kept when more than half the weight chose it."""
         from labelworks.quality.preference import aggregate_preference
@@ -80,15 +85,18 @@ class Categorization(TaskType):
             label, confidence = aggregate_preference([r["category"] for r in responses], weights)
             return {"category": label}, confidence
         total = sum(weights) or 1.0
-        share = {c: sum(w for r, w in zip(responses, weights, strict=True) if c in r["category"])
-                 / total for c in params["categories"]}
+        share = {
+            c: sum(w for r, w in zip(responses, weights, strict=True) if c in r["category"]) / total
+            for c in params["categories"]
+        }
         chosen = [c for c in params["categories"] if share[c] > 0.5]
         if not chosen:
             chosen = [max(share, key=lambda c: share[c])]
         return {"category": chosen}, min(share[c] for c in chosen)
 
-    def score(self, params: dict[str, Any], response: dict[str, Any],
-              expected: dict[str, Any]) -> float | None:
+    def score(
+        self, params: dict[str, Any], response: dict[str, Any], expected: dict[str, Any]
+    ) -> float | None:
         got, want = response.get("category"), expected.get("category")
         if isinstance(want, list) or isinstance(got, list):
             a, b = set(got or []), set(want or [])
@@ -103,22 +111,32 @@ class Categorization(TaskType):
 
     def csv_row(self, record: Record) -> list[Any]:
         category = (record.response or {}).get("category")
-        return [record.params["attachment"], record.params.get("attachment_type", "image"),
-                json.dumps(category) if isinstance(category, list) else category]
+        return [
+            record.params["attachment"],
+            record.params.get("attachment_type", "image"),
+            json.dumps(category) if isinstance(category, list) else category,
+        ]
 
     def hf_fields(self) -> list[tuple[str, Any]]:
         import pyarrow as pa
 
-        return [("attachment", pa.string()), ("attachment_type", pa.string()),
-                ("category", pa.string()), ("categories", pa.list_(pa.string()))]
+        return [
+            ("attachment", pa.string()),
+            ("attachment_type", pa.string()),
+            ("category", pa.string()),
+            ("categories", pa.list_(pa.string())),
+        ]
 
     def hf_row(self, record: Record) -> dict[str, Any]:
         """`category` holds a single answer; `categories` every chosen one (also when single)."""
         value = (record.response or {}).get("category")
         chosen = value if isinstance(value, list) else [value] if value is not None else []
-        return {"attachment": record.params["attachment"],
-                "attachment_type": record.params.get("attachment_type", "image"),
-                "category": value if isinstance(value, str) else None, "categories": chosen}
+        return {
+            "attachment": record.params["attachment"],
+            "attachment_type": record.params.get("attachment_type", "image"),
+            "category": value if isinstance(value, str) else None,
+            "categories": chosen,
+        }
 
     def label_studio_task(self, record: Record) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Data keyed by the attachment type (`image`, `text`...); the answer as Choices."""
@@ -128,11 +146,17 @@ class Categorization(TaskType):
             return {key: record.params["attachment"]}, []
         choices = value if isinstance(value, list) else [value]
         return {key: record.params["attachment"]}, [
-            {"from_name": "choice", "to_name": key, "type": "choices",
-             "value": {"choices": choices}}]
+            {
+                "from_name": "choice",
+                "to_name": key,
+                "type": "choices",
+                "value": {"choices": choices},
+            }
+        ]
 
-    def from_label_studio(self, data: dict[str, Any],
-                          results: list[dict[str, Any]]) -> dict[str, Any]:
+    def from_label_studio(
+        self, data: dict[str, Any], results: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         """The first of `data`'s keys naming an attachment type (`image`, `text`...) is the
         attachment; answers (Choices) are not imported: a task has no pre-label field."""
         for key in ATTACHMENT_TYPES:
@@ -140,7 +164,9 @@ class Categorization(TaskType):
                 return {"attachment": data[key], "attachment_type": key}
         raise InvalidRequest(f"needs one of the keys {list(ATTACHMENT_TYPES)}", "data")
 
+
 def _check_known(params: dict[str, Any], category: str, path: str) -> None:
     if category not in params["categories"]:
-        raise InvalidRequest(f"{category!r} is not one of the categories {params['categories']}",
-                             path)
+        raise InvalidRequest(
+            f"{category!r} is not one of the categories {params['categories']}", path
+        )

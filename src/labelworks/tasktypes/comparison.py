@@ -101,8 +101,9 @@ class Comparison(TaskType):
         if chosen == TIE and not params.get("allow_tie"):
             raise InvalidRequest("a tie is not allowed (allow_tie is false)", "response.chosen")
         if chosen != TIE and chosen not in ids:
-            raise InvalidRequest(f"{chosen!r} is not one of the response ids {ids}",
-                                 "response.chosen")
+            raise InvalidRequest(
+                f"{chosen!r} is not one of the response ids {ids}", "response.chosen"
+            )
         ranking = response.get("ranking")
         if ranking is None and params.get("ranking"):
             raise InvalidRequest("is required (ranking is true)", "response.ranking")
@@ -111,8 +112,9 @@ class Comparison(TaskType):
         fields = _FIELDS.validate_python(params.get("fields", []))
         response["fields"] = check_answers(fields, response.get("fields", {}), "response.fields")
 
-    def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
-                  weights: list[float]) -> tuple[dict[str, Any], float]:
+    def consensus(
+        self, params: dict[str, Any], responses: list[dict[str, Any]], weights: list[float]
+    ) -> tuple[dict[str, Any], float]:
         """Preference: skill-weighted majority on `chosen`; with full rankings, Bradley-Terry
         over the pairwise wins they imply. Other fields come from the most skilled annotator
         among those who chose the winner."""
@@ -122,8 +124,12 @@ class Comparison(TaskType):
         out: dict[str, Any] = {"chosen": winner}
         if all(r.get("ranking") for r in responses):
             ids = [resp["id"] for resp in params["responses"]]
-            pairs = [(r["ranking"][i], r["ranking"][j]) for r in responses
-                     for i in range(len(r["ranking"])) for j in range(i + 1, len(r["ranking"]))]
+            pairs = [
+                (r["ranking"][i], r["ranking"][j])
+                for r in responses
+                for i in range(len(r["ranking"]))
+                for j in range(i + 1, len(r["ranking"]))
+            ]
             ranking = rank_preferences(ids, pairs)
             out["ranking"] = sorted(ids, key=lambda x: ranking.ranks[x])
             out["chosen"] = out["ranking"][0]
@@ -132,8 +138,9 @@ class Comparison(TaskType):
         out["fields"] = responses[best].get("fields", {})
         return out, confidence
 
-    def score(self, params: dict[str, Any], response: dict[str, Any],
-              expected: dict[str, Any]) -> float | None:
+    def score(
+        self, params: dict[str, Any], response: dict[str, Any], expected: dict[str, Any]
+    ) -> float | None:
         return 1.0 if response.get("chosen") == expected.get("chosen") else 0.0
 
     def categorical_label(self, response: dict[str, Any]) -> str | None:
@@ -150,34 +157,50 @@ class Comparison(TaskType):
         by_id = {r["id"]: r for r in record.params["responses"]}
         if chosen not in by_id:
             return []
-        prompt = "\n\n".join(p for p in (attachments_text(record.params),
-                                          record.params["prompt"]) if p)
-        return [{"prompt": prompt, "chosen": by_id[chosen]["content"],
-                 "rejected": other["content"], "chosen_id": chosen, "rejected_id": other["id"]}
-                for other in record.params["responses"] if other["id"] != chosen]
+        prompt = "\n\n".join(
+            p for p in (attachments_text(record.params), record.params["prompt"]) if p
+        )
+        return [
+            {
+                "prompt": prompt,
+                "chosen": by_id[chosen]["content"],
+                "rejected": other["content"],
+                "chosen_id": chosen,
+                "rejected_id": other["id"],
+            }
+            for other in record.params["responses"]
+            if other["id"] != chosen
+        ]
 
     def hf_fields(self) -> list[tuple[str, Any]]:
         import pyarrow as pa
 
-        reply = pa.struct([("id", pa.string()), ("content", pa.string()),
-                           ("model", pa.string())])
+        reply = pa.struct([("id", pa.string()), ("content", pa.string()), ("model", pa.string())])
         answer = pa.struct([("field_id", pa.string()), ("value", pa.string())])
-        return [("prompt", pa.string()), ("responses", pa.list_(reply)),
-                ("chosen", pa.string()), ("ranking", pa.list_(pa.string())),
-                ("answers", pa.list_(answer))]
+        return [
+            ("prompt", pa.string()),
+            ("responses", pa.list_(reply)),
+            ("chosen", pa.string()),
+            ("ranking", pa.list_(pa.string())),
+            ("answers", pa.list_(answer)),
+        ]
 
     def hf_row(self, record: Record) -> dict[str, Any]:
         response = record.response or {}
-        return {"prompt": record.params["prompt"],
-                "responses": [{"model": None, **r} for r in record.params["responses"]],
-                "chosen": response.get("chosen"), "ranking": response.get("ranking"),
-                "answers": answer_rows(response)}
+        return {
+            "prompt": record.params["prompt"],
+            "responses": [{"model": None, **r} for r in record.params["responses"]],
+            "chosen": response.get("chosen"),
+            "ranking": response.get("ranking"),
+            "answers": answer_rows(response),
+        }
+
 
 def _check_ranking(ranking: list[str], ids: list[str], chosen: str) -> None:
     """A ranking orders every response once, best first, so it starts with the chosen one."""
     if sorted(ranking) != sorted(ids):
-        raise InvalidRequest(f"must list each response id exactly once: {ids}",
-                             "response.ranking")
+        raise InvalidRequest(f"must list each response id exactly once: {ids}", "response.ranking")
     if chosen != TIE and ranking[0] != chosen:
-        raise InvalidRequest(f"must start with the chosen response {chosen!r}",
-                             "response.ranking.0")
+        raise InvalidRequest(
+            f"must start with the chosen response {chosen!r}", "response.ranking.0"
+        )

@@ -156,8 +156,9 @@ def check_answers(fields: list[BaseField], answers: dict[str, Any], path: str) -
     known = {f.field_id for f in fields}
     for field_id in answers:
         if field_id not in known:
-            raise InvalidRequest(f"unknown field; expected one of {sorted(known)}",
-                                 f"{path}.{field_id}")
+            raise InvalidRequest(
+                f"unknown field; expected one of {sorted(known)}", f"{path}.{field_id}"
+            )
     checked: dict[str, Any] = {}
     for field in fields:
         value = answers.get(field.field_id)
@@ -200,8 +201,14 @@ class FieldCollection(TaskType):
         is the answer to the first `text` field (in params order). None when either is empty."""
         prompt = attachments_text(record.params) or (record.instruction or "")
         answers = (record.response or {}).get("fields", {})
-        answer = next((answers[f["field_id"]] for f in record.params["fields"]
-                       if f["type"] == "text" and answers.get(f["field_id"])), None)
+        answer = next(
+            (
+                answers[f["field_id"]]
+                for f in record.params["fields"]
+                if f["type"] == "text" and answers.get(f["field_id"])
+            ),
+            None,
+        )
         if not prompt or not answer:
             return None
         return [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
@@ -215,8 +222,10 @@ class FieldCollection(TaskType):
 
     def hf_row(self, record: Record) -> dict[str, Any]:
         """Answers in params order; a string answer as-is, any other value as JSON."""
-        return {"attachments": record.params.get("attachments", []),
-                "answers": answer_rows(record.response)}
+        return {
+            "attachments": record.params.get("attachments", []),
+            "answers": answer_rows(record.response),
+        }
 
 
 def attachments_text(params: dict[str, Any]) -> str:
@@ -225,5 +234,7 @@ def attachments_text(params: dict[str, Any]) -> str:
 
 
 def answer_rows(response: dict[str, Any] | None) -> list[dict[str, str]]:
-    return [{"field_id": k, "value": v if isinstance(v, str) else json.dumps(v)}
-            for k, v in (response or {}).get("fields", {}).items()]
+    return [
+        {"field_id": k, "value": v if isinstance(v, str) else json.dumps(v)}
+        for k, v in (response or {}).get("fields", {}).items()
+    ]

@@ -38,6 +38,7 @@ Extent = Annotated[Number, Field(gt=0)]
 
 # --- Annotations: the response, and the hypothesis in the params ---------------------------
 
+
 class _Annotation(StrictModel):
     type: str  # narrowed to a Literal by each shape; declared here so it is dumped first
     uuid: Name = Field(default_factory=lambda: str(uuid4()))
@@ -95,6 +96,7 @@ class ImageAnnotationResponse(StrictModel):
 
 
 # --- Params ----------------------------------------------------------------------------------
+
 
 class Geometry(StrictModel):
     objects_to_annotate: Names
@@ -208,23 +210,28 @@ class ImageAnnotation(TaskType):
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
         check_annotations(params, response["annotations"], "response")
 
-    def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
-                  weights: list[float]) -> tuple[dict[str, Any], float]:
+    def consensus(
+        self, params: dict[str, Any], responses: list[dict[str, Any]], weights: list[float]
+    ) -> tuple[dict[str, Any], float]:
         """Geometry consensus: Hungarian matching at IoU 0.5, objects kept by a majority,
         boxes fused by skill-weighted coordinates, labels by weighted vote."""
         from labelworks.quality.geometry import fuse_annotations
 
         fused = fuse_annotations([r.get("annotations", []) for r in responses], weights)
-        annotations = [{**a, "uuid": str(uuid4()), "attributes": a.get("attributes", {})}
-                       for a in fused.annotations]
+        annotations = [
+            {**a, "uuid": str(uuid4()), "attributes": a.get("attributes", {})}
+            for a in fused.annotations
+        ]
         return {"annotations": annotations, "global_attributes": {}}, float(fused.agreement)
 
-    def score(self, params: dict[str, Any], response: dict[str, Any],
-              expected: dict[str, Any]) -> float | None:
+    def score(
+        self, params: dict[str, Any], response: dict[str, Any], expected: dict[str, Any]
+    ) -> float | None:
         from labelworks.quality.geometry import annotation_f1
 
-        return float(annotation_f1(response.get("annotations", []),
-                                   expected.get("annotations", []), 0.5))
+        return float(
+            annotation_f1(response.get("annotations", []), expected.get("annotations", []), 0.5)
+        )
 
     # --- exports and imports -------------------------------------------------------------
 
@@ -243,18 +250,45 @@ class ImageAnnotation(TaskType):
             extra = {"uuid": a["uuid"], "attributes": a.get("attributes", {})}
             if kind == "box":
                 bbox = [a["left"], a["top"], a["width"], a["height"]]
-                yield a["label"], {"bbox": bbox, "area": a["width"] * a["height"],
-                                   "segmentation": [], "iscrowd": 0, **extra}
+                yield (
+                    a["label"],
+                    {
+                        "bbox": bbox,
+                        "area": a["width"] * a["height"],
+                        "segmentation": [],
+                        "iscrowd": 0,
+                        **extra,
+                    },
+                )
             elif kind in ("polygon", "ellipse"):
-                points = (_ellipse_points(a) if kind == "ellipse"
-                          else [(v["x"], v["y"]) for v in a["vertices"]])
-                yield a["label"], {"bbox": _bounds(points), "area": _shoelace(points),
-                                   "segmentation": [[c for p in points for c in p]],
-                                   "iscrowd": 0, **extra}
+                points = (
+                    _ellipse_points(a)
+                    if kind == "ellipse"
+                    else [(v["x"], v["y"]) for v in a["vertices"]]
+                )
+                yield (
+                    a["label"],
+                    {
+                        "bbox": _bounds(points),
+                        "area": _shoelace(points),
+                        "segmentation": [[c for p in points for c in p]],
+                        "iscrowd": 0,
+                        **extra,
+                    },
+                )
             elif kind == "point":
-                yield a["label"], {"bbox": [a["x"], a["y"], 0, 0], "area": 0,
-                                   "segmentation": [], "keypoints": [a["x"], a["y"], 2],
-                                   "num_keypoints": 1, "iscrowd": 0, **extra}
+                yield (
+                    a["label"],
+                    {
+                        "bbox": [a["x"], a["y"], 0, 0],
+                        "area": 0,
+                        "segmentation": [],
+                        "keypoints": [a["x"], a["y"], 2],
+                        "num_keypoints": 1,
+                        "iscrowd": 0,
+                        **extra,
+                    },
+                )
 
     def annotation_from_coco(self, label: str, obj: dict[str, Any]) -> dict[str, Any]:
         """The inverse of `coco_objects` for one COCO annotation (RLE masks become boxes)."""
@@ -266,8 +300,10 @@ class ImageAnnotation(TaskType):
         seg, keypoints = obj.get("segmentation"), obj.get("keypoints")
         if isinstance(seg, list) and seg and isinstance(seg[0], list) and len(seg[0]) >= 6:
             flat = seg[0]
-            out.update(type="polygon", vertices=[{"x": flat[i], "y": flat[i + 1]}
-                                                 for i in range(0, len(flat) - 1, 2)])
+            out.update(
+                type="polygon",
+                vertices=[{"x": flat[i], "y": flat[i + 1]} for i in range(0, len(flat) - 1, 2)],
+            )
         elif isinstance(keypoints, list) and len(keypoints) >= 3 and obj.get("num_keypoints"):
             out.update(type="point", x=keypoints[0], y=keypoints[1])
         else:
@@ -281,19 +317,25 @@ class ImageAnnotation(TaskType):
         data = {"image": record.params["attachment"]}
         if not record.response or not record.width or not record.height:
             return data, []
-        return data, [item for a in record.response["annotations"]
-                      if (item := _ls_item(a, record.width, record.height)) is not None]
+        return data, [
+            item
+            for a in record.response["annotations"]
+            if (item := _ls_item(a, record.width, record.height)) is not None
+        ]
 
-    def from_label_studio(self, data: dict[str, Any],
-                          results: list[dict[str, Any]]) -> dict[str, Any]:
+    def from_label_studio(
+        self, data: dict[str, Any], results: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         """`data.image` is the attachment; rectangles, polygons and key points become the
         `hypothesis` (pixels from the items' `original_width/height`)."""
         image = data.get("image")
         if not isinstance(image, str):
             raise InvalidRequest("is required (the image URL)", "data.image")
         annotations = self.annotations_from_label_studio(results)
-        return {"attachment": image,
-                **({"hypothesis": {"annotations": annotations}} if annotations else {})}
+        return {
+            "attachment": image,
+            **({"hypothesis": {"annotations": annotations}} if annotations else {}),
+        }
 
     def annotations_from_label_studio(self, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Annotations from Label Studio result items (pixels from `original_width/height`)."""
@@ -309,11 +351,18 @@ class ImageAnnotation(TaskType):
                 ann["uuid"] = item["id"]
             sx, sy = width / 100, height / 100
             if kind == "rectanglelabels":
-                ann.update(type="box", left=value["x"] * sx, top=value["y"] * sy,
-                           width=value["width"] * sx, height=value["height"] * sy)
+                ann.update(
+                    type="box",
+                    left=value["x"] * sx,
+                    top=value["y"] * sy,
+                    width=value["width"] * sx,
+                    height=value["height"] * sy,
+                )
             elif kind == "polygonlabels":
-                ann.update(type="polygon", vertices=[{"x": x * sx, "y": y * sy}
-                                                     for x, y in value["points"]])
+                ann.update(
+                    type="polygon",
+                    vertices=[{"x": x * sx, "y": y * sy} for x, y in value["points"]],
+                )
             else:
                 ann.update(type="point", x=value["x"] * sx, y=value["y"] * sy)
             out.append(ann)
@@ -322,12 +371,22 @@ class ImageAnnotation(TaskType):
     def hf_fields(self) -> list[tuple[str, Any]]:
         import pyarrow as pa
 
-        obj = pa.struct([("uuid", pa.string()), ("type", pa.string()), ("label", pa.string()),
-                         ("bbox", pa.list_(pa.float64())),
-                         ("points", pa.list_(pa.list_(pa.float64()))),
-                         ("attributes", pa.string())])
-        return [("image", pa.string()), ("width", pa.int32()), ("height", pa.int32()),
-                ("objects", pa.list_(obj))]
+        obj = pa.struct(
+            [
+                ("uuid", pa.string()),
+                ("type", pa.string()),
+                ("label", pa.string()),
+                ("bbox", pa.list_(pa.float64())),
+                ("points", pa.list_(pa.list_(pa.float64()))),
+                ("attributes", pa.string()),
+            ]
+        )
+        return [
+            ("image", pa.string()),
+            ("width", pa.int32()),
+            ("height", pa.int32()),
+            ("objects", pa.list_(obj)),
+        ]
 
     def hf_row(self, record: Record) -> dict[str, Any]:
         """`bbox` is [left, top, width, height] in pixels for every shape (its bounds);
@@ -338,15 +397,29 @@ class ImageAnnotation(TaskType):
             if kind == "box":
                 bbox, points = [a["left"], a["top"], a["width"], a["height"]], []
             else:
-                points = ([[v["x"], v["y"]] for v in a["vertices"]] if "vertices" in a
-                          else [[a["x"], a["y"]]])
+                points = (
+                    [[v["x"], v["y"]] for v in a["vertices"]]
+                    if "vertices" in a
+                    else [[a["x"], a["y"]]]
+                )
                 bbox = _bounds(_points(a))
             attributes = a.get("attributes")
-            objects.append({"uuid": a["uuid"], "type": kind, "label": a["label"], "bbox": bbox,
-                            "points": points,
-                            "attributes": json.dumps(attributes) if attributes else "{}"})
-        return {"image": record.params["attachment"], "width": record.width,
-                "height": record.height, "objects": objects}
+            objects.append(
+                {
+                    "uuid": a["uuid"],
+                    "type": kind,
+                    "label": a["label"],
+                    "bbox": bbox,
+                    "points": points,
+                    "attributes": json.dumps(attributes) if attributes else "{}",
+                }
+            )
+        return {
+            "image": record.params["attachment"],
+            "width": record.width,
+            "height": record.height,
+            "objects": objects,
+        }
 
 
 _LS_KINDS = ("rectanglelabels", "polygonlabels", "keypointlabels")
@@ -358,26 +431,42 @@ def _ls_item(a: dict[str, Any], width: int, height: int) -> dict[str, Any] | Non
     px, py = 100 / width, 100 / height
     kind = a["type"]
     if kind == "box":
-        name, value = "rectanglelabels", {"x": a["left"] * px, "y": a["top"] * py,
-                                          "width": a["width"] * px, "height": a["height"] * py,
-                                          "rotation": 0}
+        name, value = (
+            "rectanglelabels",
+            {
+                "x": a["left"] * px,
+                "y": a["top"] * py,
+                "width": a["width"] * px,
+                "height": a["height"] * py,
+                "rotation": 0,
+            },
+        )
     elif kind == "polygon":
-        name, value = "polygonlabels", {"points": [[v["x"] * px, v["y"] * py]
-                                                   for v in a["vertices"]]}
+        name, value = (
+            "polygonlabels",
+            {"points": [[v["x"] * px, v["y"] * py] for v in a["vertices"]]},
+        )
     elif kind == "point":
         name, value = "keypointlabels", {"x": a["x"] * px, "y": a["y"] * py, "width": 0.5}
     else:
         return None
-    return {"id": a["uuid"], "from_name": name.removesuffix("labels"), "to_name": "image",
-            "type": name, "original_width": width, "original_height": height,
-            "image_rotation": 0, "value": {**value, name: [a["label"]]}}
+    return {
+        "id": a["uuid"],
+        "from_name": name.removesuffix("labels"),
+        "to_name": "image",
+        "type": name,
+        "original_width": width,
+        "original_height": height,
+        "image_rotation": 0,
+        "value": {**value, name: [a["label"]]},
+    }
 
 
 def _points(a: dict[str, Any]) -> list[tuple[float, float]]:
     kind = a["type"]
     if kind == "box":
-        l, t, w, h = a["left"], a["top"], a["width"], a["height"]
-        return [(l, t), (l + w, t), (l + w, t + h), (l, t + h)]
+        x, t, w, h = a["left"], a["top"], a["width"], a["height"]
+        return [(x, t), (x + w, t), (x + w, t + h), (x, t + h)]
     if kind in ("polygon", "line"):
         return [(v["x"], v["y"]) for v in a["vertices"]]
     if kind == "ellipse":
@@ -403,11 +492,20 @@ def _bounds(points: list[tuple[float, float]]) -> list[float]:
 
 def _shoelace(points: list[tuple[float, float]]) -> float:
     n = len(points)
-    return abs(sum(points[i][0] * points[(i + 1) % n][1] - points[(i + 1) % n][0] * points[i][1]
-                   for i in range(n))) / 2
+    return (
+        abs(
+            sum(
+                points[i][0] * points[(i + 1) % n][1] - points[(i + 1) % n][0] * points[i][1]
+                for i in range(n)
+            )
+        )
+        / 2
+    )
 
-def check_annotations(params: dict[str, Any], annotations: list[dict[str, Any]],
-                      prefix: str) -> None:
+
+def check_annotations(
+    params: dict[str, Any], annotations: list[dict[str, Any]], prefix: str
+) -> None:
     """Each annotation uses one of the task's geometries, its labels, options and attributes."""
     uuids: set[str] = set()
     for i, ann in enumerate(annotations):
@@ -415,11 +513,14 @@ def check_annotations(params: dict[str, Any], annotations: list[dict[str, Any]],
         kind = ann["type"]
         geometry = params["geometries"].get(kind)
         if geometry is None:
-            raise InvalidRequest(f"{kind!r} is not one of the task's geometries "
-                                 f"{sorted(params['geometries'])}", f"{path}.type")
+            raise InvalidRequest(
+                f"{kind!r} is not one of the task's geometries {sorted(params['geometries'])}",
+                f"{path}.type",
+            )
         if ann["label"] not in geometry["objects_to_annotate"]:
-            raise InvalidRequest(f"{ann['label']!r} is not in geometries.{kind}."
-                                 "objects_to_annotate", f"{path}.label")
+            raise InvalidRequest(
+                f"{ann['label']!r} is not in geometries.{kind}.objects_to_annotate", f"{path}.label"
+            )
         if ann["uuid"] in uuids:
             raise InvalidRequest("duplicate uuid", f"{path}.uuid")
         uuids.add(ann["uuid"])
@@ -432,32 +533,35 @@ def _check_shape(kind: str, geometry: dict[str, Any], ann: dict[str, Any], path:
         for side, option in (("width", "min_width"), ("height", "min_height")):
             low = geometry.get(option, 0)
             if ann[side] < low:
-                raise InvalidRequest(f"must be at least {option} ({low:g})",
-                                     f"{path}.{side}")
+                raise InvalidRequest(f"must be at least {option} ({low:g})", f"{path}.{side}")
     if kind in SHAPE_MIN_VERTICES:
         count = len(ann["vertices"])
         low = max(SHAPE_MIN_VERTICES[kind], geometry.get("min_vertices", 0))
         high = geometry.get("max_vertices")
         if count < low:
-            raise InvalidRequest(f"a {kind} needs at least {low} vertices, got {count}",
-                                 f"{path}.vertices")
+            raise InvalidRequest(
+                f"a {kind} needs at least {low} vertices, got {count}", f"{path}.vertices"
+            )
         if high is not None and count > high:
-            raise InvalidRequest(f"a {kind} takes at most {high} vertices, got {count}",
-                                 f"{path}.vertices")
+            raise InvalidRequest(
+                f"a {kind} takes at most {high} vertices, got {count}", f"{path}.vertices"
+            )
 
 
 def _check_attributes(specs: dict[str, Any], ann: dict[str, Any], path: str) -> None:
     for name, value in ann["attributes"].items():
         spec = specs.get(name)
         if spec is None:
-            raise InvalidRequest(f"unknown attribute; expected one of {sorted(specs)}",
-                                 f"{path}.{name}")
+            raise InvalidRequest(
+                f"unknown attribute; expected one of {sorted(specs)}", f"{path}.{name}"
+            )
         labels = _condition_labels(spec)
         if labels is not None and ann["label"] not in labels:
             raise InvalidRequest(f"does not apply to label {ann['label']!r}", f"{path}.{name}")
         if spec["type"] == "category" and value not in spec["choices"]:
-            raise InvalidRequest(f"{value!r} is not one of the choices {spec['choices']}",
-                                 f"{path}.{name}")
+            raise InvalidRequest(
+                f"{value!r} is not one of the choices {spec['choices']}", f"{path}.{name}"
+            )
         if spec["type"] == "text" and not isinstance(value, str):
             raise InvalidRequest("must be a string", f"{path}.{name}")
         if spec["type"] == "number":

@@ -88,32 +88,46 @@ class NamedEntityRecognition(TaskType):
         for i, span in enumerate(spans):
             path = f"response.annotations.{i}"
             if span["end"] > len(text):
-                raise InvalidRequest(f"must be at most the text length ({len(text)})",
-                                     f"{path}.end")
+                raise InvalidRequest(
+                    f"must be at most the text length ({len(text)})", f"{path}.end"
+                )
             if span["label"] not in names:
-                raise InvalidRequest(f"{span['label']!r} is not one of the labels "
-                                     f"{sorted(names)}", f"{path}.label")
-            covered = text[span["start"]:span["end"]]
+                raise InvalidRequest(
+                    f"{span['label']!r} is not one of the labels {sorted(names)}", f"{path}.label"
+                )
+            covered = text[span["start"] : span["end"]]
             if span.setdefault("text", covered) != covered:
-                raise InvalidRequest(f"does not match the task text at [{span['start']}, "
-                                     f"{span['end']}): {covered!r}", f"{path}.text")
+                raise InvalidRequest(
+                    f"does not match the task text at [{span['start']}, "
+                    f"{span['end']}): {covered!r}",
+                    f"{path}.text",
+                )
         order = sorted(range(len(spans)), key=lambda i: (spans[i]["start"], spans[i]["end"]))
         _check_overlaps(spans, order, params.get("allow_overlapping", False))
         response["annotations"] = [spans[i] for i in order]
 
-    def consensus(self, params: dict[str, Any], responses: list[dict[str, Any]],
-                  weights: list[float]) -> tuple[dict[str, Any], float]:
+    def consensus(
+        self, params: dict[str, Any], responses: list[dict[str, Any]], weights: list[float]
+    ) -> tuple[dict[str, Any], float]:
         """Span consensus: skill-weighted vote over exact (start, end, label) spans."""
         from labelworks.quality.spans import fuse_spans, span_agreement
 
         per_worker = [r.get("annotations", []) for r in responses]
         text = params["text"]
-        spans = [{"start": s["start"], "end": s["end"], "label": s["label"],
-                  "text": text[s["start"]:s["end"]]} for s in fuse_spans(per_worker, weights)]
+        spans = [
+            {
+                "start": s["start"],
+                "end": s["end"],
+                "label": s["label"],
+                "text": text[s["start"] : s["end"]],
+            }
+            for s in fuse_spans(per_worker, weights)
+        ]
         return {"annotations": spans}, float(span_agreement(per_worker))
 
-    def score(self, params: dict[str, Any], response: dict[str, Any],
-              expected: dict[str, Any]) -> float | None:
+    def score(
+        self, params: dict[str, Any], response: dict[str, Any], expected: dict[str, Any]
+    ) -> float | None:
         from labelworks.quality.spans import span_f1
 
         return float(span_f1(response.get("annotations", []), expected.get("annotations", [])))
@@ -124,8 +138,9 @@ class NamedEntityRecognition(TaskType):
         """(token, BIO tag) per whitespace-separated token. A token takes the label of the first
         span (by start, longest first) it overlaps: `B-` on the span's first token, `I-` after.
         Nested or overlapping spans cannot be expressed in BIO; the outer one wins."""
-        spans = sorted((record.response or {}).get("annotations", []),
-                       key=lambda s: (s["start"], -s["end"]))
+        spans = sorted(
+            (record.response or {}).get("annotations", []), key=lambda s: (s["start"], -s["end"])
+        )
         out, i = [], 0
         previous: dict[str, Any] | None = None
         for match in _TOKEN.finditer(record.params["text"]):
@@ -150,24 +165,43 @@ class NamedEntityRecognition(TaskType):
     def hf_fields(self) -> list[tuple[str, Any]]:
         import pyarrow as pa
 
-        entity = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("label", pa.string()),
-                            ("text", pa.string())])
+        entity = pa.struct(
+            [
+                ("start", pa.int32()),
+                ("end", pa.int32()),
+                ("label", pa.string()),
+                ("text", pa.string()),
+            ]
+        )
         return [("text", pa.string()), ("entities", pa.list_(entity))]
 
     def hf_row(self, record: Record) -> dict[str, Any]:
         spans = (record.response or {}).get("annotations", [])
-        return {"text": record.params["text"],
-                "entities": [{k: s[k] for k in ("start", "end", "label", "text")} for s in spans]}
+        return {
+            "text": record.params["text"],
+            "entities": [{k: s[k] for k in ("start", "end", "label", "text")} for s in spans],
+        }
 
     def label_studio_task(self, record: Record) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         spans = (record.response or {}).get("annotations", [])
         return {"text": record.params["text"]}, [
-            {"from_name": "label", "to_name": "text", "type": "labels",
-             "value": {"start": s["start"], "end": s["end"], "text": s["text"],
-                       "labels": [s["label"]]}} for s in spans]
+            {
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {
+                    "start": s["start"],
+                    "end": s["end"],
+                    "text": s["text"],
+                    "labels": [s["label"]],
+                },
+            }
+            for s in spans
+        ]
 
-    def from_label_studio(self, data: dict[str, Any],
-                          results: list[dict[str, Any]]) -> dict[str, Any]:
+    def from_label_studio(
+        self, data: dict[str, Any], results: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         """`data.text` is the text; spans (Labels) are not imported: no pre-label field."""
         if not isinstance(data.get("text"), str):
             raise InvalidRequest("is required", "data.text")

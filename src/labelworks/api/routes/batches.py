@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from labelworks.api.deps import DbDep, JsonBody, TenantDep, object_body
+from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
 from labelworks.api.params import parse_time
 from labelworks.errors import InvalidRequest
 from labelworks.services import batches
@@ -21,51 +21,68 @@ def _with_project(session: Any, batch: Any) -> Json:
 
 
 @router.post("/batches")
-def create_batch(body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def create_batch(body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        batch = batches.create_batch(session, tenant, object_body(body))
+        batch = batches.create_batch(session, principal, object_body(body))
         return _with_project(session, batch)
 
 
 @router.get("/batches")
-def list_batches(tenant: TenantDep, db: DbDep, project: str | None = None,
-                 status: str | None = None, start_time: str | None = None,
-                 end_time: str | None = None, exclude_archived: bool = False,
-                 limit: int = 100, offset: int = 0) -> Json:
+def list_batches(
+    principal: PrincipalDep,
+    db: DbDep,
+    project: str | None = None,
+    status: str | None = None,
+    start_time: str | None = None,
+    end_time: str | None = None,
+    exclude_archived: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> Json:
     if not 1 <= limit <= 100:
         raise InvalidRequest("must be between 1 and 100", "limit")
     if offset < 0:
         raise InvalidRequest("must not be negative", "offset")
     with db.read() as session:
         rows, total = batches.list_batches(
-            session, tenant, project=project, status=status,
+            session,
+            principal,
+            project=project,
+            status=status,
             start_time=parse_time(start_time, "start_time"),
             end_time=parse_time(end_time, "end_time"),
-            exclude_archived=exclude_archived, limit=limit, offset=offset)
-    return {"docs": [batch_json(b, p) for b, p in rows], "totalDocs": total, "limit": limit,
-            "offset": offset, "has_more": offset + len(rows) < total}
+            exclude_archived=exclude_archived,
+            limit=limit,
+            offset=offset,
+        )
+    return {
+        "docs": [batch_json(b, p) for b, p in rows],
+        "totalDocs": total,
+        "limit": limit,
+        "offset": offset,
+        "has_more": offset + len(rows) < total,
+    }
 
 
 @router.get("/batches/{name}")
-def get_batch(name: str, tenant: TenantDep, db: DbDep) -> Json:
+def get_batch(name: str, principal: PrincipalDep, db: DbDep) -> Json:
     with db.read() as session:
-        return _with_project(session, batches.get_batch(session, tenant, name))
+        return _with_project(session, batches.get_batch(session, principal, name))
 
 
 @router.post("/batches/{name}/finalize")
-def finalize_batch(name: str, tenant: TenantDep, db: DbDep) -> Json:
+def finalize_batch(name: str, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return _with_project(session, batches.finalize_batch(session, tenant, name))
+        return _with_project(session, batches.finalize_batch(session, principal, name))
 
 
 @router.get("/batches/{name}/status")
-def batch_status(name: str, tenant: TenantDep, db: DbDep) -> Json:
+def batch_status(name: str, principal: PrincipalDep, db: DbDep) -> Json:
     with db.read() as session:
-        return batches.batch_status(session, tenant, name)
+        return batches.batch_status(session, principal, name)
 
 
 @router.post("/batches/{name}/setMetadata")
-def set_batch_metadata(name: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def set_batch_metadata(name: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return _with_project(session, batches.set_batch_metadata(session, tenant, name, body))
-
+        return _with_project(session, batches.set_batch_metadata(session, principal, name, body))

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from labelworks.api.deps import DbDep, TenantDep
+from labelworks.api.deps import DbDep, PrincipalDep
 from labelworks.services import exports
 
 router = APIRouter(tags=["exports"])
@@ -17,7 +17,7 @@ router = APIRouter(tags=["exports"])
 @router.get("/projects/{name}/export")
 def export_project(
     name: str,
-    tenant: TenantDep,
+    principal: PrincipalDep,
     db: DbDep,
     fmt: Annotated[str, Query(alias="format")],
     batch: str | None = None,
@@ -26,9 +26,11 @@ def export_project(
     """Checked first (404 for another org's project, 400 for a format the type lacks); the body
     then streams chunk by chunk, each chunk read in its own short transaction."""
     with db.read() as session:
-        export = exports.open_export(session, db, tenant, name, fmt, batch, include_pending)
+        export = exports.open_export(session, db, principal, name, fmt, batch, include_pending)
     spec = exports.FORMATS[export.format]
     filename = quote(f"{name}{spec.extension}", safe="")
     return StreamingResponse(
-        exports.stream(export), media_type=spec.media_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+        exports.stream(export),
+        media_type=spec.media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    )

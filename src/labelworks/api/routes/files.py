@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
-from labelworks.api.deps import DbDep, JsonBody, TenantDep, object_body
+from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
 from labelworks.errors import InvalidRequest
 from labelworks.services import files
 from labelworks.services.serialize import file_json
@@ -36,7 +36,7 @@ def _metadata(raw: Any) -> dict[str, Any] | None:
 
 
 @router.post("/files/upload")
-async def upload_file(request: Request, tenant: TenantDep, db: DbDep) -> Json:
+async def upload_file(request: Request, principal: PrincipalDep, db: DbDep) -> Json:
     form = await request.form(max_part_size=db.settings.max_upload_bytes + 1)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
@@ -44,10 +44,9 @@ async def upload_file(request: Request, tenant: TenantDep, db: DbDep) -> Json:
     metadata = _metadata(form.get("metadata"))
 
     def store() -> Json:
-        blob = files.store_upload(db.settings, upload.file, upload.filename,
-                                  upload.content_type)
+        blob = files.store_upload(db.settings, upload.file, upload.filename, upload.content_type)
         with db.write() as session:
-            record = files.record_file(session, tenant, blob, metadata)
+            record = files.record_file(session, principal, blob, metadata)
             return file_json(record, attachment_url(request, record.id))
 
     from starlette.concurrency import run_in_threadpool
@@ -56,25 +55,28 @@ async def upload_file(request: Request, tenant: TenantDep, db: DbDep) -> Json:
 
 
 @router.post("/files/import")
-def import_file(request: Request, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def import_file(request: Request, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     body = object_body(body)
     metadata = _metadata(body.get("metadata"))
     blob = files.fetch_url(db.settings, body.get("file_url"))
     with db.write() as session:
-        record = files.record_file(session, tenant, blob, metadata)
+        record = files.record_file(session, principal, blob, metadata)
         return file_json(record, attachment_url(request, record.id))
 
 
 @router.get("/files/{file_id}")
-def get_file(request: Request, file_id: str, tenant: TenantDep, db: DbDep) -> Json:
+def get_file(request: Request, file_id: str, principal: PrincipalDep, db: DbDep) -> Json:
     with db.read() as session:
-        record = files.get_file(session, tenant, file_id)
+        record = files.get_file(session, principal, file_id)
         return file_json(record, attachment_url(request, record.id))
 
 
 @router.get("/files/{file_id}/content")
-def file_content(file_id: str, tenant: TenantDep, db: DbDep) -> FileResponse:
+def file_content(file_id: str, principal: PrincipalDep, db: DbDep) -> FileResponse:
     with db.read() as session:
-        record = files.get_file(session, tenant, file_id)
-    return FileResponse(files.file_path(db.settings, record), media_type=record.content_type,
-                        filename=record.filename)
+        record = files.get_file(session, principal, file_id)
+    return FileResponse(
+        files.file_path(db.settings, record),
+        media_type=record.content_type,
+        filename=record.filename,
+    )

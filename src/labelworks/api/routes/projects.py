@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from labelworks.api.deps import DbDep, JsonBody, TenantDep, object_body
+from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
 from labelworks.services import projects
 from labelworks.services.serialize import project_json
 
@@ -15,28 +15,30 @@ Json = dict[str, Any]
 
 
 @router.post("/projects")
-def create_project(body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def create_project(body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        project = projects.create_project(session, tenant, object_body(body))
+        project = projects.create_project(session, principal, object_body(body))
         return project_json(project, projects.param_history(session, project))
 
 
 @router.get("/projects")
-def list_projects(tenant: TenantDep, db: DbDep) -> list[Json]:
+def list_projects(principal: PrincipalDep, db: DbDep) -> list[Json]:
     with db.read() as session:
-        return [project_json(p, projects.param_history(session, p))
-                for p in projects.list_projects(session, tenant)]
+        return [
+            project_json(p, projects.param_history(session, p))
+            for p in projects.list_projects(session, principal)
+        ]
 
 
 @router.get("/projects/{name}")
-def get_project(name: str, tenant: TenantDep, db: DbDep) -> Json:
+def get_project(name: str, principal: PrincipalDep, db: DbDep) -> Json:
     with db.read() as session:
-        project = projects.get_project(session, tenant, name)
+        project = projects.get_project(session, principal, name)
         return project_json(project, projects.param_history(session, project))
 
 
 @router.post("/projects/{name}/setParams")
-def set_params(name: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def set_params(name: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        project = projects.set_params(session, tenant, name, object_body(body))
+        project = projects.set_params(session, principal, name, object_body(body))
         return project_json(project, projects.param_history(session, project))

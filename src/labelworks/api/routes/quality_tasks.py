@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from labelworks.api.deps import DbDep, JsonBody, TenantDep
+from labelworks.api.deps import DbDep, JsonBody, PrincipalDep
 from labelworks.services import tasks
 
 router = APIRouter(tags=["quality tasks"])
@@ -17,14 +17,16 @@ def _quality_json(task: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/evaluation_tasks/{task_type}")
-def create_evaluation_task(task_type: str, body: JsonBody, tenant: TenantDep,
-                           db: DbDep) -> dict[str, Any]:
+def create_evaluation_task(
+    task_type: str, body: JsonBody, principal: PrincipalDep, db: DbDep
+) -> dict[str, Any]:
     with db.write() as session:
-        return _quality_json(tasks.create_task(session, tenant, task_type, body, "gold"))
+        return _quality_json(tasks.create_task(session, principal, task_type, body, "gold"))
 
 
 @router.post("/training_tasks/{task_type}")
-def create_training_task(task_type: str, body: JsonBody, tenant: TenantDep,
-                         db: DbDep) -> dict[str, Any]:
+def create_training_task(
+    task_type: str, body: JsonBody, principal: PrincipalDep, db: DbDep
+) -> dict[str, Any]:
     with db.write() as session:
-        return _quality_json(tasks.create_task(session, tenant, task_type, body, "training"))
+        return _quality_json(tasks.create_task(session, principal, task_type, body, "training"))

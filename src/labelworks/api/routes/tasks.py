@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from labelworks.api.deps import DbDep, JsonBody, TenantDep
+from labelworks.api.deps import DbDep, JsonBody, PrincipalDep
 from labelworks.api.params import parse_time
 from labelworks.api.responses import fast_json
 from labelworks.services import task_listing, tasks
@@ -17,72 +17,73 @@ Json = dict[str, Any]
 
 
 @router.post("/task/{task_type}", response_model=None)
-def create_task(task_type: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Response:
+def create_task(task_type: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Response:
     with db.write() as session:
-        created = tasks.create_task(session, tenant, task_type, body)
+        created = tasks.create_task(session, principal, task_type, body)
     return fast_json(created)
 
 
 @router.get("/task/{task_id}", response_model=None)
-def get_task(task_id: str, tenant: TenantDep, db: DbDep) -> Response:
+def get_task(task_id: str, principal: PrincipalDep, db: DbDep) -> Response:
     with db.read() as session:
-        return fast_json(tasks.get_task(session, tenant, task_id))
+        return fast_json(tasks.get_task(session, principal, task_id))
 
 
 @router.post("/task/{task_id}/cancel")
-def cancel_task(task_id: str, tenant: TenantDep, db: DbDep,
-                clear_unique_id: bool = False) -> Json:
+def cancel_task(
+    task_id: str, principal: PrincipalDep, db: DbDep, clear_unique_id: bool = False
+) -> Json:
     with db.write() as session:
-        return tasks.cancel_task(session, tenant, task_id, clear_unique_id)
+        return tasks.cancel_task(session, principal, task_id, clear_unique_id)
 
 
 @router.post("/task/{task_id}/audit")
-def audit_task(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def audit_task(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.audit_task(session, tenant, task_id, body)
+        return tasks.audit_task(session, principal, task_id, body)
 
 
 @router.post("/task/{task_id}/unique_id")
-def set_unique_id(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def set_unique_id(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     value = body.get("unique_id") if isinstance(body, dict) else None
     with db.write() as session:
-        return tasks.set_unique_id(session, tenant, task_id, value)
+        return tasks.set_unique_id(session, principal, task_id, value)
 
 
 @router.delete("/task/{task_id}/unique_id")
-def clear_unique_id(task_id: str, tenant: TenantDep, db: DbDep) -> Json:
+def clear_unique_id(task_id: str, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.clear_unique_id(session, tenant, task_id)
+        return tasks.clear_unique_id(session, principal, task_id)
 
 
 @router.post("/task/{task_id}/setMetadata")
-def set_metadata(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def set_metadata(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.set_metadata(session, tenant, task_id, body)
+        return tasks.set_metadata(session, principal, task_id, body)
 
 
 @router.post("/task/{task_id}/tags")
-def set_tags(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def set_tags(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.change_tags(session, tenant, task_id, body, "set")
+        return tasks.change_tags(session, principal, task_id, body, "set")
 
 
 @router.put("/task/{task_id}/tags")
-def add_tags(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def add_tags(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.change_tags(session, tenant, task_id, body, "add")
+        return tasks.change_tags(session, principal, task_id, body, "add")
 
 
 @router.delete("/task/{task_id}/tags")
-def delete_tags(task_id: str, body: JsonBody, tenant: TenantDep, db: DbDep) -> Json:
+def delete_tags(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.change_tags(session, tenant, task_id, body, "delete")
+        return tasks.change_tags(session, principal, task_id, body, "delete")
 
 
 @router.get("/tasks", response_model=None)
 def list_tasks(
     request: Request,
-    tenant: TenantDep,
+    principal: PrincipalDep,
     db: DbDep,
     start_time: str | None = None,
     end_time: str | None = None,
@@ -105,9 +106,13 @@ def list_tasks(
     filters = task_listing.TaskFilters(
         start_time=parse_time(start_time, "start_time"),
         end_time=parse_time(end_time, "end_time"),
-        status=status, type=type, project=project, batch=batch,
+        status=status,
+        type=type,
+        project=project,
+        batch=batch,
         customer_review_status=[s for s in (customer_review_status or "").split(",") if s],
-        unique_id=unique_id or [], tags=tags or [],
+        unique_id=unique_id or [],
+        tags=tags or [],
         completed_after=parse_time(completed_after, "completed_after"),
         completed_before=parse_time(completed_before, "completed_before"),
         updated_after=parse_time(updated_after, "updated_after"),
@@ -115,7 +120,13 @@ def list_tasks(
     )
     secret = instance_secret(db, "list-token")
     with db.read() as session:
-        page = task_listing.list_tasks(session, tenant, filters, limit=limit,
-                                       next_token=next_token or None,
-                                       limited=limited_response, secret=secret)
+        page = task_listing.list_tasks(
+            session,
+            principal,
+            filters,
+            limit=limit,
+            next_token=next_token or None,
+            limited=limited_response,
+            secret=secret,
+        )
     return fast_json(page)

@@ -18,15 +18,15 @@ Json = dict[str, Any]
 
 
 @router.post("/next", response_model=None)
-def next_work(body: JsonBody, person: PersonDep, db: DbDep,
-              stage: Literal["label", "review"] = "label") -> Json | Response:
+def next_work(
+    body: JsonBody, person: PersonDep, db: DbDep, stage: Literal["label", "review"] = "label"
+) -> Json | Response:
     body = object_body(body)
     project = body.get("project")
     if project is not None and not isinstance(project, str):
         raise InvalidRequest("must be a string", "project")
     with db.write() as session:
-        lease = leases.next_assignment(session, person, project, stage,
-                                       db.settings.lease_seconds)
+        lease = leases.next_assignment(session, person, project, stage, db.settings.lease_seconds)
     return Response(status_code=204) if lease is None else fast_json(lease)
 
 

@@ -19,8 +19,9 @@ def nominal_delay(attempt: int, base: float, cap: float) -> float:
 
 
 def retry_delay(attempt: int, settings: Settings, rng: random.Random | None = None) -> float:
-    nominal = nominal_delay(attempt, settings.callback_backoff_base_seconds,
-                            settings.callback_backoff_max_seconds)
+    nominal = nominal_delay(
+        attempt, settings.callback_backoff_base_seconds, settings.callback_backoff_max_seconds
+    )
     factor = 1.0 + (rng or random).uniform(-JITTER, JITTER)
     return nominal * factor
 
@@ -28,7 +29,8 @@ def retry_delay(attempt: int, settings: Settings, rng: random.Random | None = No
 def total_schedule_seconds(settings: Settings) -> float:
     """Nominal time from the first attempt to the last one."""
     return sum(
-        nominal_delay(n, settings.callback_backoff_base_seconds,
-                      settings.callback_backoff_max_seconds)
+        nominal_delay(
+            n, settings.callback_backoff_base_seconds, settings.callback_backoff_max_seconds
+        )
         for n in range(1, settings.callback_max_attempts)
     )

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import DeliveryAttempt, OutboxMessage, Org, Task
+from labelworks.db.tables import DeliveryAttempt, Org, OutboxMessage, Task
 from labelworks.db.types import utcnow
 from labelworks.services.delivery.backoff import retry_delay
 from labelworks.settings import Settings
@@ -56,8 +56,11 @@ def lease_seconds(settings: Settings) -> float:
 
 def any_due(session: Session) -> bool:
     """A cheap read that lets an idle worker skip the write transaction of a claim."""
-    stmt = select(OutboxMessage.id).where(
-        OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow()).limit(1)
+    stmt = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow())
+        .limit(1)
+    )
     return session.scalar(stmt) is not None
 
 
@@ -65,9 +68,16 @@ def claim(session: Session, worker_id: str, limit: int, settings: Settings) -> l
     """Claim up to `limit` due messages for `worker_id`, in the caller's write transaction."""
     now = utcnow()
     rows = session.execute(
-        select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.claimed_by,
-               OutboxMessage.url, OutboxMessage.payload, OutboxMessage.task_seq,
-               OutboxMessage.kind, Org.callback_secret)
+        select(
+            OutboxMessage.id,
+            OutboxMessage.attempts,
+            OutboxMessage.claimed_by,
+            OutboxMessage.url,
+            OutboxMessage.payload,
+            OutboxMessage.task_seq,
+            OutboxMessage.kind,
+            Org.callback_secret,
+        )
         .join(Org, Org.id == OutboxMessage.org_id)
         .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at)
@@ -81,23 +91,38 @@ def claim(session: Session, worker_id: str, limit: int, settings: Settings) -> l
     if lapsed:
         session.execute(
             update(DeliveryAttempt)
-            .where(DeliveryAttempt.outbox_id.in_(lapsed), DeliveryAttempt.duration_ms.is_(None),
-                   DeliveryAttempt.error.is_(None))
+            .where(
+                DeliveryAttempt.outbox_id.in_(lapsed),
+                DeliveryAttempt.duration_ms.is_(None),
+                DeliveryAttempt.error.is_(None),
+            )
             .values(error=INTERRUPTED)
         )
     expires = now + dt.timedelta(seconds=lease_seconds(settings))
     session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-        .values(attempts=OutboxMessage.attempts + 1, claimed_by=worker_id,
-                claim_expires_at=expires, next_attempt_at=expires)
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(
+            attempts=OutboxMessage.attempts + 1,
+            claimed_by=worker_id,
+            claim_expires_at=expires,
+            next_attempt_at=expires,
+        )
         .execution_options(synchronize_session=False)
     )
-    session.execute(insert(DeliveryAttempt), [
-        {"outbox_id": row.id, "attempt": row.attempts + 1, "started_at": now} for row in rows
-    ])
+    session.execute(
+        insert(DeliveryAttempt),
+        [{"outbox_id": row.id, "attempt": row.attempts + 1, "started_at": now} for row in rows],
+    )
     return [
-        Job(row.id, row.attempts + 1, row.url, row.payload, row.callback_secret,
-            row.task_seq if row.kind == "task" else None)
+        Job(
+            row.id,
+            row.attempts + 1,
+            row.url,
+            row.payload,
+            row.callback_secret,
+            row.task_seq if row.kind == "task" else None,
+        )
         for row in rows
     ]
 
@@ -108,37 +133,80 @@ _attempts = DeliveryAttempt.__table__
 _record_attempt = (
     update(_attempts)
     .where(_attempts.c.outbox_id == bindparam("o_id"), _attempts.c.attempt == bindparam("o_n"))
-    .values(duration_ms=bindparam("duration_ms"), status_code=bindparam("status_code"),
-            error=bindparam("error"))
+    .values(
+        duration_ms=bindparam("duration_ms"),
+        status_code=bindparam("status_code"),
+        error=bindparam("error"),
+    )
 )
 _succeed = (
     update(_outbox)
     .where(_outbox.c.id == bindparam("o_id"), _outbox.c.status == "pending")
-    .values(status="succeeded", delivered_at=bindparam("now"), claimed_by=None,
-            claim_expires_at=None, last_status_code=bindparam("status_code"), last_error=None)
+    .values(
+        status="succeeded",
+        delivered_at=bindparam("now"),
+        claimed_by=None,
+        claim_expires_at=None,
+        last_status_code=bindparam("status_code"),
+        last_error=None,
+    )
 )
 # A failure counts only while the claim is still ours: after a lapsed lease, another worker
 # owns the message and its outcome decides.
-_mine = (_outbox.c.id == bindparam("o_id"), _outbox.c.status == "pending",
-         _outbox.c.claimed_by == bindparam("worker"), _outbox.c.attempts == bindparam("o_n"))
-_retry = update(_outbox).where(*_mine).values(
-    next_attempt_at=bindparam("next_at"), claimed_by=None, claim_expires_at=None,
-    last_status_code=bindparam("status_code"), last_error=bindparam("error"))
-_give_up = update(_outbox).where(*_mine).values(
-    status="failed", claimed_by=None, claim_expires_at=None,
-    last_status_code=bindparam("status_code"), last_error=bindparam("error"))
+_mine = (
+    _outbox.c.id == bindparam("o_id"),
+    _outbox.c.status == "pending",
+    _outbox.c.claimed_by == bindparam("worker"),
+    _outbox.c.attempts == bindparam("o_n"),
+)
+_retry = (
+    update(_outbox)
+    .where(*_mine)
+    .values(
+        next_attempt_at=bindparam("next_at"),
+        claimed_by=None,
+        claim_expires_at=None,
+        last_status_code=bindparam("status_code"),
+        last_error=bindparam("error"),
+    )
+)
+_give_up = (
+    update(_outbox)
+    .where(*_mine)
+    .values(
+        status="failed",
+        claimed_by=None,
+        claim_expires_at=None,
+        last_status_code=bindparam("status_code"),
+        last_error=bindparam("error"),
+    )
+)
 
 
-def record(session: Session, worker_id: str, outcomes: list[Outcome], settings: Settings,
-           rng: random.Random | None = None) -> None:
+def record(
+    session: Session,
+    worker_id: str,
+    outcomes: list[Outcome],
+    settings: Settings,
+    rng: random.Random | None = None,
+) -> None:
     """Write the attempts' results and each message's next state, in one transaction."""
     if not outcomes:
         return
     now = utcnow()
     conn = session.connection()
-    params = [{"o_id": o.job.outbox_id, "o_n": o.job.attempt, "worker": worker_id, "now": now,
-               "duration_ms": o.duration_ms, "status_code": o.status_code, "error": o.error}
-              for o in outcomes]
+    params = [
+        {
+            "o_id": o.job.outbox_id,
+            "o_n": o.job.attempt,
+            "worker": worker_id,
+            "now": now,
+            "duration_ms": o.duration_ms,
+            "status_code": o.status_code,
+            "error": o.error,
+        }
+        for o in outcomes
+    ]
     conn.execute(_record_attempt, params)
     succeeded = [p for p, o in zip(params, outcomes, strict=True) if o.ok]
     if succeeded:
@@ -164,6 +232,9 @@ def record(session: Session, worker_id: str, outcomes: list[Outcome], settings: 
 def _set_callback_succeeded(session: Session, seqs: list[int | None], value: bool) -> None:
     wanted = sorted({seq for seq in seqs if seq is not None})
     if wanted:
-        session.execute(update(Task).where(Task.seq.in_(wanted))
-                        .values(callback_succeeded=value)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(Task)
+            .where(Task.seq.in_(wanted))
+            .values(callback_succeeded=value)
+            .execution_options(synchronize_session=False)
+        )

@@ -12,29 +12,35 @@ from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest
 from labelworks.services.batches import get_batch
 from labelworks.services.delivery.outbox import enqueue, task_payload
-from labelworks.services.scope import Tenant
+from labelworks.services.scope import Principal
 from labelworks.services.serialize import iso, task_json
 from labelworks.services.tasks import load_task
 
 
-def task_deliveries(session: Session, tenant: Tenant, task_id: str) -> dict[str, Any]:
-    task, _, _ = load_task(session, tenant, task_id)
-    messages = _messages(session, OutboxMessage.task_seq == task.seq, tenant)
-    return {"task_id": task.task_id, "callback_url": task.callback_url,
-            "callback_succeeded": task.callback_succeeded,
-            "deliveries": _deliveries_json(session, messages)}
+def task_deliveries(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
+    task, _, _ = load_task(session, principal, task_id)
+    messages = _messages(session, OutboxMessage.task_seq == task.seq, principal)
+    return {
+        "task_id": task.task_id,
+        "callback_url": task.callback_url,
+        "callback_succeeded": task.callback_succeeded,
+        "deliveries": _deliveries_json(session, messages),
+    }
 
 
-def batch_deliveries(session: Session, tenant: Tenant, name: str) -> dict[str, Any]:
-    batch = get_batch(session, tenant, name)
-    messages = _messages(session, OutboxMessage.batch_id == batch.id, tenant)
-    return {"batch": batch.name, "callback": batch.callback or "",
-            "deliveries": _deliveries_json(session, messages)}
+def batch_deliveries(session: Session, principal: Principal, name: str) -> dict[str, Any]:
+    batch = get_batch(session, principal, name)
+    messages = _messages(session, OutboxMessage.batch_id == batch.id, principal)
+    return {
+        "batch": batch.name,
+        "callback": batch.callback or "",
+        "deliveries": _deliveries_json(session, messages),
+    }
 
 
-def redeliver_task(session: Session, tenant: Tenant, task_id: str) -> dict[str, Any]:
+def redeliver_task(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
     """Send the task's callback again now: a waiting delivery is made due, else a new one queued."""
-    task, project, batch = load_task(session, tenant, task_id, for_update=True)
+    task, project, batch = load_task(session, principal, task_id, for_update=True)
     if task.status != "completed":
         raise InvalidRequest("only a completed task has a callback to deliver", "task_id")
     if not task.callback_url:
@@ -42,9 +48,15 @@ def redeliver_task(session: Session, tenant: Tenant, task_id: str) -> dict[str, 
     now = utcnow()
     waiting = session.scalar(
         select(OutboxMessage)
-        .where(OutboxMessage.org_id == tenant.org_id, OutboxMessage.task_seq == task.seq,
-               OutboxMessage.kind == "task", OutboxMessage.status == "pending")
-        .order_by(OutboxMessage.id.desc()).limit(1).with_for_update()
+        .where(
+            OutboxMessage.org_id == principal.org_id,
+            OutboxMessage.task_seq == task.seq,
+            OutboxMessage.kind == "task",
+            OutboxMessage.status == "pending",
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+        .with_for_update()
     )
     if waiting is not None:
         if waiting.claim_expires_at is None or waiting.claim_expires_at <= now:
@@ -52,15 +64,19 @@ def redeliver_task(session: Session, tenant: Tenant, task_id: str) -> dict[str, 
         message = waiting
     else:
         payload = task_payload(task, task_json(task, project, batch))
-        message = enqueue(session, tenant.org_id, "task", task.callback_url, payload,
-                          task_seq=task.seq)
+        message = enqueue(
+            session, principal.org_id, "task", task.callback_url, payload, task_seq=task.seq
+        )
     session.flush()
     return {"task_id": task.task_id, "delivery": _deliveries_json(session, [message])[0]}
 
 
-def _messages(session: Session, condition: Any, tenant: Tenant) -> list[OutboxMessage]:
-    stmt = (select(OutboxMessage).where(OutboxMessage.org_id == tenant.org_id, condition)
-            .order_by(OutboxMessage.id))
+def _messages(session: Session, condition: Any, principal: Principal) -> list[OutboxMessage]:
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.org_id == principal.org_id, condition)
+        .order_by(OutboxMessage.id)
+    )
     return list(session.scalars(stmt))
 
 
@@ -68,19 +84,33 @@ def _deliveries_json(session: Session, messages: list[OutboxMessage]) -> list[di
     attempts: dict[int, list[dict[str, Any]]] = {m.id: [] for m in messages}
     if messages:
         rows = session.scalars(
-            select(DeliveryAttempt).where(DeliveryAttempt.outbox_id.in_(list(attempts)))
-            .order_by(DeliveryAttempt.outbox_id, DeliveryAttempt.attempt, DeliveryAttempt.id))
+            select(DeliveryAttempt)
+            .where(DeliveryAttempt.outbox_id.in_(list(attempts)))
+            .order_by(DeliveryAttempt.outbox_id, DeliveryAttempt.attempt, DeliveryAttempt.id)
+        )
         for a in rows:
-            attempts[a.outbox_id].append({
-                "attempt": a.attempt, "started_at": iso(a.started_at),
-                "latency_ms": a.duration_ms, "status_code": a.status_code,
-                "error": a.error if a.error or a.duration_ms is not None else "in progress",
-            })
+            attempts[a.outbox_id].append(
+                {
+                    "attempt": a.attempt,
+                    "started_at": iso(a.started_at),
+                    "latency_ms": a.duration_ms,
+                    "status_code": a.status_code,
+                    "error": a.error if a.error or a.duration_ms is not None else "in progress",
+                }
+            )
     return [
-        {"id": str(m.id), "kind": m.kind, "url": m.url, "status": m.status,
-         "attempt_count": m.attempts, "attempts": attempts[m.id],
-         "next_attempt_at": iso(m.next_attempt_at) if m.status == "pending" else None,
-         "delivered_at": iso(m.delivered_at), "last_status_code": m.last_status_code,
-         "last_error": m.last_error, "created_at": iso(m.created_at)}
+        {
+            "id": str(m.id),
+            "kind": m.kind,
+            "url": m.url,
+            "status": m.status,
+            "attempt_count": m.attempts,
+            "attempts": attempts[m.id],
+            "next_attempt_at": iso(m.next_attempt_at) if m.status == "pending" else None,
+            "delivered_at": iso(m.delivered_at),
+            "last_status_code": m.last_status_code,
+            "last_error": m.last_error,
+            "created_at": iso(m.created_at),
+        }
         for m in messages
     ]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Batch, OutboxMessage, Task
 from labelworks.db.types import utcnow
 from labelworks.services.batches import batch_status, project_name
-from labelworks.services.scope import Tenant
+from labelworks.services.scope import Principal
 from labelworks.services.serialize import batch_json
 
 EMAIL_SKIPPED = "email callbacks are not sent by Labelworks"
@@ -32,25 +32,48 @@ def enqueue_task_callback(session: Session, task: Task, task_json: dict[str, Any
     """Queue the task's callback (if it has a callback_url) in the current transaction."""
     if not task.callback_url:
         return
-    enqueue(session, task.org_id, "task", task.callback_url, task_payload(task, task_json),
-            task_seq=task.seq)
+    enqueue(
+        session,
+        task.org_id,
+        "task",
+        task.callback_url,
+        task_payload(task, task_json),
+        task_seq=task.seq,
+    )
 
 
 def enqueue_batch_callback_if_done(session: Session, batch: Batch) -> None:
     """Queue the batch's `callback` once it is completed: its JSON and its task counts."""
     if batch.status != "completed" or not batch.callback:
         return
-    tenant = Tenant(batch.org_id, "")
-    payload = {"batch": batch_json(batch, project_name(session, batch)),
-               "status": batch_status(session, tenant, batch.name)}
+    principal = Principal(batch.org_id, "")
+    payload = {
+        "batch": batch_json(batch, project_name(session, batch)),
+        "status": batch_status(session, principal, batch.name),
+    }
     enqueue(session, batch.org_id, "batch", batch.callback, payload, batch_id=batch.id)
 
 
-def enqueue(session: Session, org_id: int, kind: str, url: str, payload: dict[str, Any],
-            task_seq: int | None = None, batch_id: int | None = None) -> OutboxMessage:
-    message = OutboxMessage(org_id=org_id, task_seq=task_seq, batch_id=batch_id, kind=kind,
-                            url=url, payload=payload, status="pending", attempts=0,
-                            next_attempt_at=utcnow())
+def enqueue(
+    session: Session,
+    org_id: int,
+    kind: str,
+    url: str,
+    payload: dict[str, Any],
+    task_seq: int | None = None,
+    batch_id: int | None = None,
+) -> OutboxMessage:
+    message = OutboxMessage(
+        org_id=org_id,
+        task_seq=task_seq,
+        batch_id=batch_id,
+        kind=kind,
+        url=url,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
     if is_email(url):
         message.status = "skipped"
         message.last_error = EMAIL_SKIPPED

@@ -39,7 +39,9 @@ def make_client(settings: Settings) -> httpx.Client:
     """One pooled client per worker, shared by its sending threads (httpx.Client is thread-safe)."""
     size = max(1, settings.delivery_concurrency)
     return httpx.Client(
-        timeout=settings.callback_timeout_seconds, follow_redirects=False, trust_env=False,
+        timeout=settings.callback_timeout_seconds,
+        follow_redirects=False,
+        trust_env=False,
         limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
     )
 

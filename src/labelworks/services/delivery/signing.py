@@ -25,8 +25,13 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
     return f"t={t},v1={digest(secret, t, body)}"
 
 
-def verify(secret: str, header: str, body: bytes,
-           tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS, now: float | None = None) -> bool:
+def verify(
+    secret: str,
+    header: str,
+    body: bytes,
+    tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
+    now: float | None = None,
+) -> bool:
     """True when `header` signs `body` with `secret` and its timestamp is within the tolerance."""
     fields: dict[str, list[str]] = {}
     for part in header.split(","):

@@ -39,8 +39,9 @@ def new_worker_id() -> str:
 class DeliveryWorker:
     """Delivers outbox messages until `stop()` is called; `run()` blocks (call it in a thread)."""
 
-    def __init__(self, db: Database, settings: Settings | None = None,
-                 concurrency: int | None = None) -> None:
+    def __init__(
+        self, db: Database, settings: Settings | None = None, concurrency: int | None = None
+    ) -> None:
         self.db = db
         self.settings = settings or db.settings
         self.concurrency = max(1, concurrency or self.settings.delivery_concurrency)
@@ -63,13 +64,18 @@ class DeliveryWorker:
 
     def run(self) -> None:
         log.info("delivery worker %s started (%d concurrent)", self.worker_id, self.concurrency)
-        with make_client(self.settings) as client, ThreadPoolExecutor(
-                self.concurrency, thread_name_prefix="labelworks-send") as pool:
+        with (
+            make_client(self.settings) as client,
+            ThreadPoolExecutor(self.concurrency, thread_name_prefix="labelworks-send") as pool,
+        ):
             while not self._stop.is_set():
                 self._turn_safely(pool, client)
             self._finish()
-        log.info("delivery worker %s stopped after %d successful deliveries",
-                 self.worker_id, self.delivered)
+        log.info(
+            "delivery worker %s stopped after %d successful deliveries",
+            self.worker_id,
+            self.delivered,
+        )
 
     def _turn_safely(self, pool: ThreadPoolExecutor, client: httpx.Client) -> None:
         try:
@@ -129,8 +135,11 @@ class DeliveryWorker:
     def _gather_more(self) -> None:
         """Under load, wait a moment for more sends to finish, so one transaction records many."""
         deadline = time.monotonic() + GATHER_SECONDS
-        while (self._unrecorded and len(self._unrecorded) * 2 < self._in_flight
-               and (left := deadline - time.monotonic()) > 0):
+        while (
+            self._unrecorded
+            and len(self._unrecorded) * 2 < self._in_flight
+            and (left := deadline - time.monotonic()) > 0
+        ):
             self._collect(wait=left)
 
     def _finish(self) -> None:

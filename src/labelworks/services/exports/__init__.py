@@ -1,6 +1,6 @@
 """Exports: a project's tasks in the data formats other tools load, streamed in constant memory.
 
-`open_export()` checks the request (project and batch of the tenant, a format the project's task
+`open_export()` checks the request (project and batch of the principal, a format the project's task
 type supports) before anything is streamed, so errors are ordinary 400/404s; `stream()` then
 yields the file's bytes chunk by chunk. Per-type conversion lives in the task type modules
 (`tasktypes/*.py`: `coco_objects`, `boxes`, `bio_tokens`, `label_studio_task`, `sft_messages`,
@@ -31,7 +31,7 @@ from labelworks.services.exports import (
 )
 from labelworks.services.exports.stream import Export
 from labelworks.services.projects import get_project
-from labelworks.services.scope import Tenant
+from labelworks.services.scope import Principal
 from labelworks.tasktypes import get_task_type
 
 
@@ -43,40 +43,62 @@ class Format:
     write: Callable[[Export], Iterator[bytes]]
 
 
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("jsonl", "application/x-ndjson", ".jsonl", jsonl.write),
-    Format("csv", "text/csv; charset=utf-8", ".csv", csv_.write),
-    Format("coco", "application/json", ".json", coco.write),
-    Format("yolo", "application/zip", ".zip", yolo.write),
-    Format("voc", "application/zip", ".zip", voc.write),
-    Format("hf", "application/vnd.apache.parquet", ".parquet", hf.write),
-    Format("label-studio", "application/json", ".json", label_studio.write),
-    Format("conll", "text/plain; charset=utf-8", ".conll", conll.write),
-    Format("sft", "application/x-ndjson", ".jsonl", sft.write),
-    Format("dpo", "application/x-ndjson", ".jsonl", dpo.write),
-)}
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("jsonl", "application/x-ndjson", ".jsonl", jsonl.write),
+        Format("csv", "text/csv; charset=utf-8", ".csv", csv_.write),
+        Format("coco", "application/json", ".json", coco.write),
+        Format("yolo", "application/zip", ".zip", yolo.write),
+        Format("voc", "application/zip", ".zip", voc.write),
+        Format("hf", "application/vnd.apache.parquet", ".parquet", hf.write),
+        Format("label-studio", "application/json", ".json", label_studio.write),
+        Format("conll", "text/plain; charset=utf-8", ".conll", conll.write),
+        Format("sft", "application/x-ndjson", ".jsonl", sft.write),
+        Format("dpo", "application/x-ndjson", ".jsonl", dpo.write),
+    )
+}
 
 
-def open_export(session: Session, db: Database, tenant: Tenant, project: str, fmt: str,
-                batch: str | None = None, include_pending: bool = False) -> Export:
+def open_export(
+    session: Session,
+    db: Database,
+    principal: Principal,
+    project: str,
+    fmt: str,
+    batch: str | None = None,
+    include_pending: bool = False,
+) -> Export:
     """Check an export request; NotFound for another org's project or batch, 400 otherwise."""
-    project_row = get_project(session, tenant, project)
+    project_row = get_project(session, principal, project)
     supported = get_task_type(project_row.type).export_formats
     if fmt not in supported:
-        raise InvalidRequest(f"{fmt!r} is not an export format for {project_row.type} projects; "
-                             f"supported formats: {', '.join(supported)}", "format")
+        raise InvalidRequest(
+            f"{fmt!r} is not an export format for {project_row.type} projects; "
+            f"supported formats: {', '.join(supported)}",
+            "format",
+        )
     if include_pending and fmt != "jsonl":
-        raise InvalidRequest("only the jsonl format exports tasks that are not completed",
-                             "include_pending")
+        raise InvalidRequest(
+            "only the jsonl format exports tasks that are not completed", "include_pending"
+        )
     batch_id = None
     if batch is not None:
-        batch_row = get_batch(session, tenant, batch)
+        batch_row = get_batch(session, principal, batch)
         if batch_row.project_id != project_row.id:
             raise InvalidRequest(f"batch {batch!r} belongs to another project", "batch")
         batch_id = batch_row.id
-    return Export(db=db, tenant=tenant, project_id=project_row.id, project_name=project_row.name,
-                  task_type=project_row.type, format=fmt, batch_id=batch_id,
-                  include_pending=include_pending, project_params=dict(project_row.params))
+    return Export(
+        db=db,
+        principal=principal,
+        project_id=project_row.id,
+        project_name=project_row.name,
+        task_type=project_row.type,
+        format=fmt,
+        batch_id=batch_id,
+        include_pending=include_pending,
+        project_params=dict(project_row.params),
+    )
 
 
 def stream(export: Export) -> Iterator[bytes]:

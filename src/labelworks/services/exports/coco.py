@@ -34,10 +34,16 @@ def write(export: Export) -> Iterator[bytes]:
             for record in chunk:
                 image_id += 1
                 attachment = record.params["attachment"]
-                images.append({
-                    "id": image_id, "file_name": image_name(record.task_id, attachment),
-                    "width": record.width, "height": record.height, "coco_url": attachment,
-                    "labelworks_task_id": record.task_id})
+                images.append(
+                    {
+                        "id": image_id,
+                        "file_name": image_name(record.task_id, attachment),
+                        "width": record.width,
+                        "height": record.height,
+                        "coco_url": attachment,
+                        "labelworks_task_id": record.task_id,
+                    }
+                )
                 for label, obj in kind.coco_objects(record.response or {}):  # type: ignore
                     annotation_id += 1
                     category = categories.setdefault(label, len(categories) + 1)
@@ -47,14 +53,26 @@ def write(export: Export) -> Iterator[bytes]:
                     annotations.append(obj)
             # One dumps per chunk (not per object): the C encoder does the whole list at once.
             if annotations:
-                spool.write((b",\n" if spool.tell() else b"")
-                            + json.dumps(annotations)[1:-1].encode())
+                spool.write(
+                    (b",\n" if spool.tell() else b"") + json.dumps(annotations)[1:-1].encode()
+                )
             yield (b",\n" if image_id > len(chunk) else b"") + json.dumps(images)[1:-1].encode()
         yield b'],\n"annotations": [\n'
         spool.seek(0)
         while block := spool.read(COPY_BLOCK):
             yield block
-    yield b'],\n"categories": ' + json.dumps([
-        {"id": i, "name": label, "supercategory": "",
-         **({"keypoints": ["point"], "skeleton": []} if label in point_labels else {})}
-        for label, i in categories.items()]).encode() + b"}\n"
+    yield (
+        b'],\n"categories": '
+        + json.dumps(
+            [
+                {
+                    "id": i,
+                    "name": label,
+                    "supercategory": "",
+                    **({"keypoints": ["point"], "skeleton": []} if label in point_labels else {}),
+                }
+                for label, i in categories.items()
+            ]
+        ).encode()
+        + b"}\n"
+    )

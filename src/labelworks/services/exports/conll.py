@@ -12,5 +12,6 @@ from labelworks.services.exports.stream import Export
 def write(export: Export) -> Iterator[bytes]:
     kind = export.kind
     for chunk in export.records():
-        yield "".join("".join(f"{token} {tag}\n" for token, tag in kind.bio_tokens(r)) + "\n"
-                      for r in chunk).encode()  # type: ignore[attr-defined]
+        yield "".join(
+            "".join(f"{token} {tag}\n" for token, tag in kind.bio_tokens(r)) + "\n" for r in chunk
+        ).encode()  # type: ignore[attr-defined]

@@ -17,8 +17,7 @@ def write(export: Export) -> Iterator[bytes]:
     out.writerow(["task_id", "unique_id", *kind.csv_columns])  # type: ignore[attr-defined]
     for chunk in export.records():
         for record in chunk:
-            out.writerow([record.task_id, record.unique_id or "",
-                          *kind.csv_row(record)])  # type: ignore[attr-defined]
+            out.writerow([record.task_id, record.unique_id or "", *kind.csv_row(record)])  # type: ignore[attr-defined]
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()

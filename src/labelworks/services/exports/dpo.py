@@ -13,6 +13,8 @@ from labelworks.services.exports.stream import Export
 def write(export: Export) -> Iterator[bytes]:
     kind = export.kind
     for chunk in export.records():
-        yield "".join(json.dumps({**pair, "task_id": record.task_id}) + "\n"
-                      for record in chunk
-                      for pair in kind.dpo_pairs(record)).encode()  # type: ignore[attr-defined]
+        yield "".join(
+            json.dumps({**pair, "task_id": record.task_id}) + "\n"
+            for record in chunk
+            for pair in kind.dpo_pairs(record)
+        ).encode()  # type: ignore[attr-defined]

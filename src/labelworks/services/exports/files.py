@@ -33,8 +33,7 @@ class Spool:
 
     def __init__(self, header: list[str]) -> None:
         self.rows = 0
-        self._file = tempfile.TemporaryFile(  # noqa: SIM115 - closed by __exit__
-            "w+", newline="", encoding="utf-8")
+        self._file = tempfile.TemporaryFile("w+", newline="", encoding="utf-8")
         self._csv = csv.writer(self._file, lineterminator="\n")
         self._csv.writerow(header)
 

@@ -22,14 +22,27 @@ def write(export: Export) -> Iterator[bytes]:
     import pyarrow.parquet as pq
 
     kind = export.kind
-    schema = pa.schema([("task_id", pa.string()), ("unique_id", pa.string()),
-                        ("metadata", pa.string()), *kind.hf_fields()])
+    schema = pa.schema(
+        [
+            ("task_id", pa.string()),
+            ("unique_id", pa.string()),
+            ("metadata", pa.string()),
+            *kind.hf_fields(),
+        ]
+    )
     sink = Sink()
     rows: list[dict[str, Any]] = []
     with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
         for chunk in export.records():
-            rows.extend({"task_id": r.task_id, "unique_id": r.unique_id,
-                         "metadata": json.dumps(r.metadata), **kind.hf_row(r)} for r in chunk)
+            rows.extend(
+                {
+                    "task_id": r.task_id,
+                    "unique_id": r.unique_id,
+                    "metadata": json.dumps(r.metadata),
+                    **kind.hf_row(r),
+                }
+                for r in chunk
+            )
             if len(rows) >= ROW_GROUP:
                 writer.write_table(pa.Table.from_pylist(rows, schema))
                 rows.clear()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from labelworks.db.database import Database
 from labelworks.db.tables import File
 from labelworks.services.files import MediaStore
-from labelworks.services.scope import Tenant, owned
+from labelworks.services.scope import Principal, owned
 
 FILE_URL = re.compile(r"/v1/files/([0-9A-Za-z]+)/content(?:$|\?)")
 HEADER_BYTES = 256 * 1024  # JPEG SOF markers can follow large EXIF blocks
@@ -34,23 +34,30 @@ def declared_size(params: dict[str, Any], metadata: dict[str, Any]) -> tuple[int
 
 
 def _positive_int(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0 \
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value > 0
         and float(value).is_integer()
+    )
 
 
 class ImageSizes:
     """Resolves sizes a chunk of tasks at a time: one query for the chunk's uploaded files."""
 
-    def __init__(self, db: Database, tenant: Tenant) -> None:
-        self.db, self.tenant = db, tenant
+    def __init__(self, db: Database, principal: Principal) -> None:
+        self.db, self.principal = db, principal
         self.media = MediaStore(db.settings.media_dir)
         self._by_file: dict[str, tuple[int, int]] = {}
 
     def sizes(self, items: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[tuple[int, int]]:
         """(width, height) for each (params, metadata), (0, 0) when unknown."""
         out: list[tuple[int, int] | None] = [declared_size(p, m) for p, m in items]
-        wanted = {i: m.group(1) for i, (p, _) in enumerate(items)
-                  if out[i] is None and (m := FILE_URL.search(str(p.get("attachment", ""))))}
+        wanted = {
+            i: m.group(1)
+            for i, (p, _) in enumerate(items)
+            if out[i] is None and (m := FILE_URL.search(str(p.get("attachment", ""))))
+        }
         self._load({f for f in wanted.values() if f not in self._by_file})
         for i, file_id in wanted.items():
             out[i] = self._by_file.get(file_id)
@@ -63,8 +70,9 @@ class ImageSizes:
         if len(self._by_file) > CACHE_LIMIT:
             self._by_file.clear()
         with self.db.read() as session:
-            rows = session.execute(owned(select(File.id, File.sha256), File, self.tenant)
-                                   .where(File.id.in_(ids))).all()
+            rows = session.execute(
+                owned(select(File.id, File.sha256), File, self.principal).where(File.id.in_(ids))
+            ).all()
         for file_id, sha in rows:
             self._by_file[file_id] = header_size(self.media.path(sha)) or (0, 0)
 
@@ -101,10 +109,10 @@ def _jpeg_size(head: bytes) -> tuple[int, int] | None:
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
             i += 1 if marker == 0xFF else 2
             continue
-        length = struct.unpack(">H", head[i + 2:i + 4])[0]
+        length = struct.unpack(">H", head[i + 2 : i + 4])[0]
         # SOF0..SOF15 hold the frame size; C4 (DHT), C8 (JPG) and CC (DAC) are not frames.
         if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", head[i + 5:i + 9])
+            height, width = struct.unpack(">HH", head[i + 5 : i + 9])
             return width, height
         i += 2 + length
     return None

@@ -11,5 +11,6 @@ from labelworks.services.serialize import task_json
 
 def write(export: Export) -> Iterator[bytes]:
     for chunk in export.task_chunks():
-        yield "".join(json.dumps(task_json(task, export.project_name, batch)) + "\n"
-                      for task, batch in chunk).encode()
+        yield "".join(
+            json.dumps(task_json(task, export.project_name, batch)) + "\n" for task, batch in chunk
+        ).encode()

@@ -27,11 +27,22 @@ def write(export: Export) -> Iterator[bytes]:
         for record in chunk:
             data, result = kind.label_studio_task(record)  # type: ignore[attr-defined]
             meta = {"labelworks_task_id": record.task_id, "unique_id": record.unique_id}
-            if kind.has_images and not result and (record.response or {}).get("annotations") \
-                    and not (record.width and record.height):
+            if (
+                kind.has_images
+                and not result
+                and (record.response or {}).get("annotations")
+                and not (record.width and record.height)
+            ):
                 meta["warning"] = CONFIG_HINT
-            items.append(json.dumps({"data": data, "annotations": [
-                {"result": result, "ground_truth": False}], "meta": meta}))
+            items.append(
+                json.dumps(
+                    {
+                        "data": data,
+                        "annotations": [{"result": result, "ground_truth": False}],
+                        "meta": meta,
+                    }
+                )
+            )
         yield (b"" if first else b",\n") + ",\n".join(items).encode()
         first = False
     yield b"]\n"

@@ -17,13 +17,20 @@ from sqlalchemy import Select, func, select
 from labelworks.db.database import Database
 from labelworks.db.tables import Batch, Task
 from labelworks.services.exports.images import ImageSizes
-from labelworks.services.scope import Tenant
+from labelworks.services.scope import Principal
 from labelworks.tasktypes import get_task_type
 from labelworks.tasktypes.base import Record, TaskType
 
 CHUNK = 1000
-RECORD_COLUMNS = (Task.seq, Task.task_id, Task.params, Task.response, Task.unique_id,
-                  Task.instruction, Task.metadata_)
+RECORD_COLUMNS = (
+    Task.seq,
+    Task.task_id,
+    Task.params,
+    Task.response,
+    Task.unique_id,
+    Task.instruction,
+    Task.metadata_,
+)
 
 
 @dataclass
@@ -31,7 +38,7 @@ class Export:
     """What to export: one project (optionally one batch) of one org, in one format."""
 
     db: Database
-    tenant: Tenant
+    principal: Principal
     project_id: int
     project_name: str
     task_type: str
@@ -49,8 +56,11 @@ class Export:
         return get_task_type(self.task_type)
 
     def _where(self, stmt: Select[Any]) -> Select[Any]:
-        stmt = stmt.where(Task.org_id == self.tenant.org_id, Task.project_id == self.project_id,
-                          Task.kind == "task")
+        stmt = stmt.where(
+            Task.org_id == self.principal.org_id,
+            Task.project_id == self.project_id,
+            Task.kind == "task",
+        )
         if self.batch_id is not None:
             stmt = stmt.where(Task.batch_id == self.batch_id)
         if not self.include_pending:
@@ -87,11 +97,19 @@ class Export:
 
     def records(self) -> Iterator[list[Record]]:
         """Chunks of `Record`s; image width/height resolved for image types (see images.py)."""
-        resolver = ImageSizes(self.db, self.tenant) if self.kind.has_images else None
+        resolver = ImageSizes(self.db, self.principal) if self.kind.has_images else None
         for rows in self._keyset(select(*RECORD_COLUMNS)):
-            records = [Record(task_id=task_id, params=params, response=response,
-                              unique_id=unique_id, instruction=instruction, metadata=meta or {})
-                       for _, task_id, params, response, unique_id, instruction, meta in rows]
+            records = [
+                Record(
+                    task_id=task_id,
+                    params=params,
+                    response=response,
+                    unique_id=unique_id,
+                    instruction=instruction,
+                    metadata=meta or {},
+                )
+                for _, task_id, params, response, unique_id, instruction, meta in rows
+            ]
             if resolver is not None:
                 found = resolver.sizes([(rec.params, rec.metadata) for rec in records])
                 for rec, (width, height) in zip(records, found, strict=True):
@@ -104,14 +122,21 @@ class Export:
         geometries = self.project_params.get("geometries")
         if not isinstance(geometries, dict):
             return []
-        names = (label for g in geometries.values() if isinstance(g, dict)
-                 for label in g.get("objects_to_annotate", []))
+        names = (
+            label
+            for g in geometries.values()
+            if isinstance(g, dict)
+            for label in g.get("objects_to_annotate", [])
+        )
         return list(dict.fromkeys(names))
 
     def _names(self, batch_ids: set[int]) -> dict[int, str]:
         missing = batch_ids - self._batch_names.keys()
         if missing:
             with self.db.read() as session:
-                self._batch_names.update(session.execute(
-                    select(Batch.id, Batch.name).where(Batch.id.in_(missing))).tuples().all())
+                self._batch_names.update(
+                    session.execute(select(Batch.id, Batch.name).where(Batch.id.in_(missing)))
+                    .tuples()
+                    .all()
+                )
         return self._batch_names

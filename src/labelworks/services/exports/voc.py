@@ -28,8 +28,9 @@ def write(export: Export) -> Iterator[bytes]:
                 root = _annotation(name, record.params["attachment"], record.width, record.height)
                 for label, left, top, width, height in kind.boxes(record.response):  # type: ignore
                     _object(root, label, left, top, left + width, top + height)
-                archive.writestr(f"Annotations/{stem(name)}.xml",
-                                 ET.tostring(root, encoding="unicode"))
+                archive.writestr(
+                    f"Annotations/{stem(name)}.xml", ET.tostring(root, encoding="unicode")
+                )
             yield sink.drain()
         stems.copy_into(archive, "ImageSets/Main/default.txt")
     yield sink.drain()
@@ -48,11 +49,16 @@ def _annotation(name: str, path: str, width: int, height: int) -> ET.Element:
     return root
 
 
-def _object(root: ET.Element, label: str, xmin: float, ymin: float, xmax: float,
-            ymax: float) -> None:
+def _object(
+    root: ET.Element, label: str, xmin: float, ymin: float, xmax: float, ymax: float
+) -> None:
     obj = ET.SubElement(root, "object")
-    for key, value in (("name", label), ("pose", "Unspecified"), ("truncated", "0"),
-                       ("difficult", "0")):
+    for key, value in (
+        ("name", label),
+        ("pose", "Unspecified"),
+        ("truncated", "0"),
+        ("difficult", "0"),
+    ):
         _text(obj, key, value)
     box = ET.SubElement(obj, "bndbox")
     for key, value in (("xmin", xmin), ("ymin", ymin), ("xmax", xmax), ("ymax", ymax)):

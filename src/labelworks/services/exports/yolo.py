@@ -21,8 +21,11 @@ def write(export: Export) -> Iterator[bytes]:
     kind = export.kind
     classes = {label: i for i, label in enumerate(export.labels())}
     sink = Sink()
-    with Spool(["file_name", "attachment"]) as index, Spool(["task_id", "reason"]) as skipped, \
-            zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+    with (
+        Spool(["file_name", "attachment"]) as index,
+        Spool(["task_id", "reason"]) as skipped,
+        zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
         for chunk in export.records():
             for record in chunk:
                 name = image_name(record.task_id, record.params["attachment"])
@@ -33,15 +36,18 @@ def write(export: Export) -> Iterator[bytes]:
                 lines = []
                 for label, left, top, width, height in kind.boxes(record.response):  # type: ignore
                     cls = classes.setdefault(label, len(classes))
-                    lines.append(f"{cls} {(left + width / 2) / record.width:.6f} "
-                                 f"{(top + height / 2) / record.height:.6f} "
-                                 f"{width / record.width:.6f} {height / record.height:.6f}\n")
+                    lines.append(
+                        f"{cls} {(left + width / 2) / record.width:.6f} "
+                        f"{(top + height / 2) / record.height:.6f} "
+                        f"{width / record.width:.6f} {height / record.height:.6f}\n"
+                    )
                 archive.writestr(f"labels/{stem(name)}.txt", "".join(lines))
             yield sink.drain()
         index.copy_into(archive, "images.csv")
         if skipped.rows:
             skipped.copy_into(archive, "skipped.csv")
         names = "".join(f"  {i}: {json.dumps(label)}\n" for label, i in classes.items())
-        archive.writestr("data.yaml", "path: .\ntrain: images\nval: images\n"
-                                      f"nc: {len(classes)}\nnames:\n{names}")
+        archive.writestr(
+            "data.yaml", f"path: .\ntrain: images\nval: images\nnc: {len(classes)}\nnames:\n{names}"
+        )
     yield sink.drain()

@@ -17,7 +17,7 @@ from labelworks.errors import InvalidRequest
 from labelworks.services.imports import coco, csv_, jsonl, label_studio
 from labelworks.services.imports.bulk import duplicates, insert_rows, load_placement
 from labelworks.services.imports.rows import Row
-from labelworks.services.scope import Tenant
+from labelworks.services.scope import Principal
 from labelworks.tasktypes import TaskType
 
 CHUNK = 5000
@@ -56,8 +56,9 @@ def open_source(path: Path, fmt: str | None = None) -> Source:
     else Label Studio)."""
     fmt = fmt or _detect(path)
     if fmt not in READERS:
-        raise InvalidRequest(f"unknown import format {fmt!r}; formats: {', '.join(READERS)}",
-                             "format")
+        raise InvalidRequest(
+            f"unknown import format {fmt!r}; formats: {', '.join(READERS)}", "format"
+        )
     return Source(path, fmt, READERS[fmt].count(path))
 
 
@@ -74,25 +75,33 @@ def _detect(path: Path) -> str:
     raise InvalidRequest(f"cannot tell the format of {path.name}; pass --format", "format")
 
 
-def import_tasks(db: Database, tenant: Tenant, project: str, batch: str | None, source: Source,
-                 partial: bool = False,
-                 progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_tasks(
+    db: Database,
+    principal: Principal,
+    project: str,
+    batch: str | None,
+    source: Source,
+    partial: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     report = ImportReport()
     try:
         # (A writer thread overlapping inserts with validation measured slower: GIL contention.)
         with db.write() as session:
-            target = load_placement(session, tenant, project, batch)
+            target = load_placement(session, principal, project, batch)
             pending: list[tuple[str, dict]] = []
 
             def flush() -> None:
                 rows = [r for _, r in pending]
-                taken = duplicates(session, tenant, rows)
+                taken = duplicates(session, principal, rows)
                 for i in sorted(taken):
                     where, row = pending[i]
-                    report.reject(where, f"unique_id: a task with unique_id "
-                                         f"{row['unique_id']!r} already exists")
+                    report.reject(
+                        where,
+                        f"unique_id: a task with unique_id {row['unique_id']!r} already exists",
+                    )
                 kept = [r for i, r in enumerate(rows) if i not in taken]
-                insert_rows(session, tenant, kept)
+                insert_rows(session, principal, kept)
                 report.imported += len(kept)
                 pending.clear()
 

@@ -17,25 +17,31 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Task, TaskTag
 from labelworks.db.types import Content, UTCDateTime
 from labelworks.services.projects import get_project
-from labelworks.services.scope import Tenant
+from labelworks.services.scope import Principal
 from labelworks.services.tasks import Placement
 
 
-def load_placement(session: Session, tenant: Tenant, project: str,
-                   batch: str | None) -> Placement:
-    """The same placement checks as a create (project of the tenant, batch in staging)."""
-    task_type = get_project(session, tenant, project).type
-    return Placement.load(session, tenant, task_type, {"project": project, "batch": batch})
+def load_placement(
+    session: Session, principal: Principal, project: str, batch: str | None
+) -> Placement:
+    """The same placement checks as a create (project of the principal, batch in staging)."""
+    task_type = get_project(session, principal, project).type
+    return Placement.load(session, principal, task_type, {"project": project, "batch": batch})
 
 
-def duplicates(session: Session, tenant: Tenant, rows: list[dict[str, Any]]) -> set[int]:
+def duplicates(session: Session, principal: Principal, rows: list[dict[str, Any]]) -> set[int]:
     """Indexes of rows whose unique_id is already taken in the org (by a committed task, an
     earlier chunk of this import, or an earlier row of this chunk)."""
     wanted = [r["unique_id"] for r in rows if r["unique_id"] is not None]
     if not wanted:
         return set()
-    taken = set(session.scalars(select(Task.unique_id).where(
-        Task.org_id == tenant.org_id, Task.unique_id.in_(wanted))))
+    taken = set(
+        session.scalars(
+            select(Task.unique_id).where(
+                Task.org_id == principal.org_id, Task.unique_id.in_(wanted)
+            )
+        )
+    )
     out = set()
     for i, row in enumerate(rows):
         uid = row["unique_id"]
@@ -46,7 +52,7 @@ def duplicates(session: Session, tenant: Tenant, rows: list[dict[str, Any]]) -> 
     return out
 
 
-def insert_rows(session: Session, tenant: Tenant, rows: list[dict[str, Any]]) -> None:
+def insert_rows(session: Session, principal: Principal, rows: list[dict[str, Any]]) -> None:
     """One executemany for the tasks, one for their tag rows."""
     if not rows:
         return
@@ -57,10 +63,16 @@ def insert_rows(session: Session, tenant: Tenant, rows: list[dict[str, Any]]) ->
         else:
             session.execute(insert(table), rows)
         return
-    seqs = session.execute(insert(table).returning(table.c.seq, sort_by_parameter_order=True),
-                           rows).scalars().all()
-    tags = [{"task_seq": seq, "tag": tag, "org_id": tenant.org_id}
-            for seq, row in zip(seqs, rows, strict=True) for tag in row["tags"]]
+    seqs = (
+        session.execute(insert(table).returning(table.c.seq, sort_by_parameter_order=True), rows)
+        .scalars()
+        .all()
+    )
+    tags = [
+        {"task_seq": seq, "tag": tag, "org_id": principal.org_id}
+        for seq, row in zip(seqs, rows, strict=True)
+        for tag in row["tags"]
+    ]
     session.execute(insert(TaskTag.__table__), tags)
 
 
@@ -71,17 +83,18 @@ def _sqlite_executemany(session: Session, rows: list[dict[str, Any]]) -> None:
     SQLite text format (naive UTC)."""
     columns = list(rows[0])
     time = _SqliteTime()
-    converters = [(i, _sqlite_json if name in _JSON_COLUMNS else time)
-                  for i, name in enumerate(columns)
-                  if name in _JSON_COLUMNS or name in _TIME_COLUMNS]
+    converters = [
+        (i, _sqlite_json if name in _JSON_COLUMNS else time)
+        for i, name in enumerate(columns)
+        if name in _JSON_COLUMNS or name in _TIME_COLUMNS
+    ]
     values = []
     for row in rows:
         value = [row[name] for name in columns]
         for i, convert in converters:
             value[i] = convert(value[i])
         values.append(tuple(value))
-    sql = (f"INSERT INTO tasks ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' for _ in columns)})")
+    sql = f"INSERT INTO tasks ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     session.connection().exec_driver_sql(sql, values)
 
 
@@ -103,13 +116,14 @@ class _SqliteTime:
 
     def __call__(self, value: Any) -> str | None:
         if value is not self._last[0]:
-            text = (None if value is None
-                    else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
+            text = (
+                None if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            )
             self._last = (value, text)
         return self._last[1]
 
 
-_JSON_COLUMNS = frozenset(c.name for c in Task.__table__.columns
-                          if isinstance(c.type, Content | JSON))
-_TIME_COLUMNS = frozenset(c.name for c in Task.__table__.columns
-                          if isinstance(c.type, UTCDateTime))
+_JSON_COLUMNS = frozenset(
+    c.name for c in Task.__table__.columns if isinstance(c.type, Content | JSON)
+)
+_TIME_COLUMNS = frozenset(c.name for c in Task.__table__.columns if isinstance(c.type, UTCDateTime))

@@ -26,8 +26,9 @@ def rows(path: Path, kind: TaskType) -> Iterator[Row]:
     if not isinstance(doc, dict) or not isinstance(doc.get("images"), list):
         yield Row("file", error="images: a COCO file needs an images list")
         return
-    categories = {c.get("id"): c.get("name") for c in doc.get("categories") or []
-                  if isinstance(c, dict)}
+    categories = {
+        c.get("id"): c.get("name") for c in doc.get("categories") or [] if isinstance(c, dict)
+    }
     by_image: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for ann in doc.get("annotations") or []:
         if isinstance(ann, dict):
@@ -35,21 +36,23 @@ def rows(path: Path, kind: TaskType) -> Iterator[Row]:
     for number, image in enumerate(doc["images"], start=1):
         where = f"image {image.get('id', number) if isinstance(image, dict) else number}"
         try:
-            yield Row(where, body=_body(kind, image, by_image.pop(image.get("id"), []),
-                                        categories))
+            yield Row(where, body=_body(kind, image, by_image.pop(image.get("id"), []), categories))
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
             yield Row(where, error=f"malformed image or annotation ({type(exc).__name__}: {exc})")
 
 
-def _body(kind: Any, image: dict[str, Any], anns: list[dict[str, Any]],
-          categories: dict[Any, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {"attachment": image.get("coco_url") or image.get("flickr_url")
-                            or image["file_name"]}
+def _body(
+    kind: Any, image: dict[str, Any], anns: list[dict[str, Any]], categories: dict[Any, Any]
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "attachment": image.get("coco_url") or image.get("flickr_url") or image["file_name"]
+    }
     annotations = []
     for ann in anns:
         if ann.get("category_id") not in categories:
-            raise ValueError(f"annotation {ann.get('id')}: unknown category_id "
-                             f"{ann.get('category_id')!r}")
+            raise ValueError(
+                f"annotation {ann.get('id')}: unknown category_id {ann.get('category_id')!r}"
+            )
         annotations.append(kind.annotation_from_coco(categories[ann["category_id"]], ann))
     if annotations:
         body["hypothesis"] = {"annotations": annotations}

@@ -38,8 +38,11 @@ def rows(path: Path, kind: TaskType) -> Iterator[Row]:
                 yield Row(where, error=f"has {len(cells)} cells; the header has {len(header)}")
                 continue
             try:
-                body = {name: _value(name, cell) for name, cell in zip(header, cells, strict=True)
-                        if cell != "" and name not in TASK_OBJECT_KEYS}
+                body = {
+                    name: _value(name, cell)
+                    for name, cell in zip(header, cells, strict=True)
+                    if cell != "" and name not in TASK_OBJECT_KEYS
+                }
             except ValueError as exc:
                 yield Row(where, error=str(exc))
                 continue

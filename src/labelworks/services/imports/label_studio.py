@@ -44,8 +44,11 @@ def rows(path: Path, kind: TaskType) -> Iterator[Row]:
 def _results(item: dict[str, Any]) -> list[dict[str, Any]]:
     for key in ("annotations", "predictions"):
         for entry in item.get(key) or []:
-            if isinstance(entry, dict) and not entry.get("was_cancelled") \
-                    and isinstance(entry.get("result"), list):
+            if (
+                isinstance(entry, dict)
+                and not entry.get("was_cancelled")
+                and isinstance(entry.get("result"), list)
+            ):
                 return entry["result"]
     return []
 

@@ -74,11 +74,28 @@ class _Catalog:
             if fingerprint == self._fingerprint:
                 return self._projects, self._restricted
         rows = session.execute(
-            select(Project.id, Project.org_id, Project.name, Project.type, Project.params,
-                   Org.fair_share_weight)
-            .join(Org, Org.id == Project.org_id).where(Project.archived.is_(False))).all()
-        projects = [_ProjectInfo(r.id, r.org_id, r.name, r.type, r.fair_share_weight or 1.0,
-                                 project_settings(r.params)) for r in rows]
+            select(
+                Project.id,
+                Project.org_id,
+                Project.name,
+                Project.type,
+                Project.params,
+                Org.fair_share_weight,
+            )
+            .join(Org, Org.id == Project.org_id)
+            .where(Project.archived.is_(False))
+        ).all()
+        projects = [
+            _ProjectInfo(
+                r.id,
+                r.org_id,
+                r.name,
+                r.type,
+                r.fair_share_weight or 1.0,
+                project_settings(r.params),
+            )
+            for r in rows
+        ]
         restricted = set(session.scalars(select(StudioAssignment.project_id).distinct()))
         with self._lock:
             self._fingerprint, self._projects, self._restricted = fingerprint, projects, restricted
@@ -88,8 +105,9 @@ class _Catalog:
 CATALOG = _Catalog()
 
 
-def eligible_projects(session: Session, person: Person, project_name: str | None,
-                      stage: str) -> list[EligibleProject]:
+def eligible_projects(
+    session: Session, person: Person, project_name: str | None, stage: str
+) -> list[EligibleProject]:
     roles = REVIEW_ROLES if stage == "review" else LABEL_ROLES
     if person.role not in roles:
         raise Forbidden(f"a {person.role} cannot take {stage} work", "stage")
@@ -97,13 +115,24 @@ def eligible_projects(session: Session, person: Person, project_name: str | None
     rows = [p for p in projects if not project_name or p.name == project_name]
     if not rows:
         return []
-    teams = dict(session.execute(
-        select(TeamMember.org_id, TeamMember.team_role).where(TeamMember.user_id == person.user_id)
-    ).all())
-    assigned = set(session.scalars(
-        select(StudioAssignment.project_id).where(StudioAssignment.user_id == person.user_id)))
-    stats = {s.project_id: s for s in session.scalars(
-        select(WorkerProjectStats).where(WorkerProjectStats.user_id == person.user_id))}
+    teams = dict(
+        session.execute(
+            select(TeamMember.org_id, TeamMember.team_role).where(
+                TeamMember.user_id == person.user_id
+            )
+        ).all()
+    )
+    assigned = set(
+        session.scalars(
+            select(StudioAssignment.project_id).where(StudioAssignment.user_id == person.user_id)
+        )
+    )
+    stats = {
+        s.project_id: s
+        for s in session.scalars(
+            select(WorkerProjectStats).where(WorkerProjectStats.user_id == person.user_id)
+        )
+    }
     out = []
     for project in rows:
         settings = project.settings
@@ -117,13 +146,22 @@ def eligible_projects(session: Session, person: Person, project_name: str | None
         qualifying = settings.require_training and not (mine and mine.training_passed)
         if stage == "review" and qualifying:
             continue
-        out.append(EligibleProject(project.id, project.org_id, project.weight, project.type,
-                                   settings, qualifying))
+        out.append(
+            EligibleProject(
+                project.id, project.org_id, project.weight, project.type, settings, qualifying
+            )
+        )
     return out
 
 
-def _in_pool(person: Person, project: _ProjectInfo, settings: ProjectSettings,
-             teams: dict[int, str], assigned: set[int], restricted: set[int]) -> bool:
+def _in_pool(
+    person: Person,
+    project: _ProjectInfo,
+    settings: ProjectSettings,
+    teams: dict[int, str],
+    assigned: set[int],
+    restricted: set[int],
+) -> bool:
     if "team" in settings.pools and project.org_id in teams:
         # Once a project has Studio assignments, only the assigned teammates work on it.
         return project.id not in restricted or project.id in assigned

@@ -32,8 +32,14 @@ _last_sweep = 0.0
 _sweep_lock = threading.Lock()
 
 
-def next_assignment(session: Session, person: Person, project_name: str | None, stage: str,
-                    lease_seconds: int, rng: random.Random | None = None) -> dict[str, Any] | None:
+def next_assignment(
+    session: Session,
+    person: Person,
+    project_name: str | None,
+    stage: str,
+    lease_seconds: int,
+    rng: random.Random | None = None,
+) -> dict[str, Any] | None:
     maybe_sweep(session)
     projects = eligible_projects(session, person, project_name, stage)
     if not projects:
@@ -52,11 +58,19 @@ def next_assignment(session: Session, person: Person, project_name: str | None, 
     return None
 
 
-def _pick_in_org(session: Session, person: Person, org: int, projects: list[EligibleProject],
-                 stage: str, rng: Any, closed: list[int]) -> int | None:
+def _pick_in_org(
+    session: Session,
+    person: Person,
+    org: int,
+    projects: list[EligibleProject],
+    stage: str,
+    rng: Any,
+    closed: list[int],
+) -> int | None:
     if stage == "review":
-        return _pick(session, person, org, [p.project_id for p in projects], "review", "task",
-                     closed)
+        return _pick(
+            session, person, org, [p.project_id for p in projects], "review", "task", closed
+        )
     qualifying = [p.project_id for p in projects if p.qualifying]
     working = [p for p in projects if not p.qualifying]
     if qualifying:
@@ -65,25 +79,42 @@ def _pick_in_org(session: Session, person: Person, org: int, projects: list[Elig
             return seq
     if not working:
         return None
-    gold_projects = [p.project_id for p in working
-                     if p.settings.gold_rate > 0 and rng.random() < p.settings.gold_rate]
+    gold_projects = [
+        p.project_id
+        for p in working
+        if p.settings.gold_rate > 0 and rng.random() < p.settings.gold_rate
+    ]
     if gold_projects:
         seq = _pick(session, person, org, gold_projects, "label", "gold", closed)
         if seq is not None:
             return seq
-    return _pick(session, person, org, [p.project_id for p in working], "label", "task",
-                 closed)
+    return _pick(session, person, org, [p.project_id for p in working], "label", "task", closed)
 
 
-def _pick(session: Session, person: Person, org: int, project_ids: list[int], stage: str,
-          kind: str, closed: list[int]) -> int | None:
-    done_before = exists().where(Assignment.task_seq == Task.seq,
-                                 Assignment.user_id == person.user_id,
-                                 Assignment.stage == stage)
+def _pick(
+    session: Session,
+    person: Person,
+    org: int,
+    project_ids: list[int],
+    stage: str,
+    kind: str,
+    closed: list[int],
+) -> int | None:
+    done_before = exists().where(
+        Assignment.task_seq == Task.seq,
+        Assignment.user_id == person.user_id,
+        Assignment.stage == stage,
+    )
     stmt = (
         select(Task.seq)
-        .where(Task.stage == stage, Task.org_id == org, Task.open_slots > 0, Task.kind == kind,
-               Task.project_id.in_(project_ids), ~done_before)
+        .where(
+            Task.stage == stage,
+            Task.org_id == org,
+            Task.open_slots > 0,
+            Task.kind == kind,
+            Task.project_id.in_(project_ids),
+            ~done_before,
+        )
         .order_by(Task.batch_rank, Task.priority.desc(), Task.seq)
         .limit(1)
     )
@@ -99,26 +130,37 @@ def _closed_batches(session: Session, person: Person, project_ids: list[int]) ->
     (assign_studio_batches); read once per `next`."""
     rows = session.execute(
         select(BatchGroup.batch_id, BatchGroup.group_id)
-        .join(Batch, Batch.id == BatchGroup.batch_id).where(Batch.project_id.in_(project_ids))
+        .join(Batch, Batch.id == BatchGroup.batch_id)
+        .where(Batch.project_id.in_(project_ids))
     ).all()
     if not rows:
         return []
-    mine = set(session.scalars(select(ProjectGroupMember.group_id)
-                               .where(ProjectGroupMember.user_id == person.user_id)))
+    mine = set(
+        session.scalars(
+            select(ProjectGroupMember.group_id).where(ProjectGroupMember.user_id == person.user_id)
+        )
+    )
     allowed: dict[int, bool] = defaultdict(bool)
     for batch_id, group_id in rows:
         allowed[batch_id] |= group_id in mine
     return [b for b, ok in allowed.items() if not ok]
 
 
-def _lease(session: Session, person: Person, seq: int, stage: str,
-           lease_seconds: int) -> dict[str, Any]:
+def _lease(
+    session: Session, person: Person, seq: int, stage: str, lease_seconds: int
+) -> dict[str, Any]:
     task = session.get(Task, seq)
     assert task is not None
-    assignment = Assignment(task_seq=seq, org_id=task.org_id, project_id=task.project_id,
-                            user_id=person.user_id, stage=stage, status="leased",
-                            task_kind=task.kind,
-                            lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds))
+    assignment = Assignment(
+        task_seq=seq,
+        org_id=task.org_id,
+        project_id=task.project_id,
+        user_id=person.user_id,
+        stage=stage,
+        status="leased",
+        task_kind=task.kind,
+        lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds),
+    )
     session.add(assignment)
     task.open_slots -= 1
     task.work_started = True
@@ -128,16 +170,24 @@ def _lease(session: Session, person: Person, seq: int, stage: str,
 
 
 def _labels_for_review(session: Session, task: Task) -> list[dict[str, Any]]:
-    rows = session.scalars(select(Assignment).where(
-        Assignment.task_seq == task.seq, Assignment.stage == "label",
-        Assignment.status == "submitted").order_by(Assignment.id))
+    rows = session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.task_seq == task.seq,
+            Assignment.stage == "label",
+            Assignment.status == "submitted",
+        )
+        .order_by(Assignment.id)
+    )
     return [{"label_id": a.id, "response": a.response} for a in rows]
 
 
-def own_assignment(session: Session, person: Person, assignment_id: int,
-                   lock: bool = True) -> Assignment:
-    stmt = select(Assignment).where(Assignment.id == assignment_id,
-                                    Assignment.user_id == person.user_id)
+def own_assignment(
+    session: Session, person: Person, assignment_id: int, lock: bool = True
+) -> Assignment:
+    stmt = select(Assignment).where(
+        Assignment.id == assignment_id, Assignment.user_id == person.user_id
+    )
     if lock and session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     assignment = session.scalar(stmt)
@@ -153,8 +203,9 @@ def require_live(assignment: Assignment) -> None:
         raise Conflict("the lease has expired; ask for new work", "assignment_id")
 
 
-def heartbeat(session: Session, person: Person, assignment_id: int,
-              lease_seconds: int) -> dict[str, Any]:
+def heartbeat(
+    session: Session, person: Person, assignment_id: int, lease_seconds: int
+) -> dict[str, Any]:
     assignment = own_assignment(session, person, assignment_id)
     require_live(assignment)
     assignment.lease_expires_at = utcnow() + dt.timedelta(seconds=lease_seconds)
@@ -175,9 +226,11 @@ def skip(session: Session, person: Person, assignment_id: int) -> dict[str, Any]
 def release_slots(session: Session, counts: dict[int, int], stage: str) -> None:
     """Give leases back to tasks still waiting at that stage."""
     for seq, n in counts.items():
-        session.execute(update(Task).where(Task.seq == seq, Task.status == "pending",
-                                           Task.stage == stage)
-                        .values(open_slots=Task.open_slots + n))
+        session.execute(
+            update(Task)
+            .where(Task.seq == seq, Task.status == "pending", Task.stage == stage)
+            .values(open_slots=Task.open_slots + n)
+        )
     session.flush()
 
 
@@ -193,16 +246,19 @@ def maybe_sweep(session: Session) -> None:
 
 
 def sweep_expired(session: Session, limit: int = 1000) -> int:
-    stmt = (select(Assignment.id, Assignment.task_seq, Assignment.stage)
-            .where(Assignment.status == "leased", Assignment.lease_expires_at <= utcnow())
-            .limit(limit))
+    stmt = (
+        select(Assignment.id, Assignment.task_seq, Assignment.stage)
+        .where(Assignment.status == "leased", Assignment.lease_expires_at <= utcnow())
+        .limit(limit)
+    )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     rows = session.execute(stmt).all()
     if not rows:
         return 0
-    session.execute(update(Assignment).where(Assignment.id.in_([r.id for r in rows]))
-                    .values(status="expired"))
+    session.execute(
+        update(Assignment).where(Assignment.id.in_([r.id for r in rows])).values(status="expired")
+    )
     for stage in ("label", "review"):
         counts: dict[int, int] = defaultdict(int)
         for r in rows:
@@ -212,13 +268,23 @@ def sweep_expired(session: Session, limit: int = 1000) -> int:
     return len(rows)
 
 
-
 def file_for_worker(session: Session, person: Person, file_id: str) -> File:
     """The file, if this person holds a live lease on work of the file's org; else not found."""
     file = session.get(File, file_id)
-    if file is None or session.scalar(select(Assignment.id).where(
-            Assignment.user_id == person.user_id, Assignment.org_id == file.org_id,
-            Assignment.status == "leased", Assignment.lease_expires_at > utcnow()).limit(1)) is None:
+    if (
+        file is None
+        or session.scalar(
+            select(Assignment.id)
+            .where(
+                Assignment.user_id == person.user_id,
+                Assignment.org_id == file.org_id,
+                Assignment.status == "leased",
+                Assignment.lease_expires_at > utcnow(),
+            )
+            .limit(1)
+        )
+        is None
+    ):
         raise NotFound(f"no file {file_id!r}", "file_id")
     return file
 
@@ -226,15 +292,32 @@ def file_for_worker(session: Session, person: Person, file_id: str) -> File:
 def resize_open_slots(session: Session, org_id: int, project_id: int, overlap: int) -> None:
     """After a project's overlap changes, give its waiting tasks the slots the new overlap
     implies (labels already in and leases out count against it)."""
-    leased = (select(func.count()).select_from(Assignment)
-              .where(Assignment.task_seq == Task.seq, Assignment.stage == "label",
-                     Assignment.status == "leased").scalar_subquery())
+    leased = (
+        select(func.count())
+        .select_from(Assignment)
+        .where(
+            Assignment.task_seq == Task.seq,
+            Assignment.stage == "label",
+            Assignment.status == "leased",
+        )
+        .scalar_subquery()
+    )
     wanted = overlap - Task.labels_submitted - leased
-    served = or_(Task.batch_id.is_(None),
-                 Task.batch_id.in_(select(Batch.id).where(Batch.status != "staging")))
-    session.execute(update(Task).where(
-        Task.org_id == org_id, Task.project_id == project_id, Task.status == "pending",
-        Task.stage == "label",
-        Task.kind == "task", served).values(open_slots=case((wanted > 0, wanted), else_=0))
-        .execution_options(synchronize_session=False))
+    served = or_(
+        Task.batch_id.is_(None),
+        Task.batch_id.in_(select(Batch.id).where(Batch.status != "staging")),
+    )
+    session.execute(
+        update(Task)
+        .where(
+            Task.org_id == org_id,
+            Task.project_id == project_id,
+            Task.status == "pending",
+            Task.stage == "label",
+            Task.kind == "task",
+            served,
+        )
+        .values(open_slots=case((wanted > 0, wanted), else_=0))
+        .execution_options(synchronize_session=False)
+    )
     session.flush()

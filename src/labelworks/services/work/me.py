@@ -13,16 +13,34 @@ from labelworks.services.work.pay import total_earnings
 
 
 def my_numbers(session: Session, person: Person) -> dict[str, Any]:
-    counts = dict(session.execute(
-        select(Assignment.status, func.count()).where(
-            Assignment.user_id == person.user_id, Assignment.stage == "label",
-            Assignment.status.in_(("submitted", "accepted", "rejected", "discarded")))
-        .group_by(Assignment.status)).all())
-    reviews = session.scalar(select(func.count()).select_from(Assignment).where(
-        Assignment.user_id == person.user_id, Assignment.stage == "review",
-        Assignment.status == "accepted")) or 0
-    stats = list(session.scalars(select(WorkerProjectStats)
-                                 .where(WorkerProjectStats.user_id == person.user_id)))
+    counts = dict(
+        session.execute(
+            select(Assignment.status, func.count())
+            .where(
+                Assignment.user_id == person.user_id,
+                Assignment.stage == "label",
+                Assignment.status.in_(("submitted", "accepted", "rejected", "discarded")),
+            )
+            .group_by(Assignment.status)
+        ).all()
+    )
+    reviews = (
+        session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(
+                Assignment.user_id == person.user_id,
+                Assignment.stage == "review",
+                Assignment.status == "accepted",
+            )
+        )
+        or 0
+    )
+    stats = list(
+        session.scalars(
+            select(WorkerProjectStats).where(WorkerProjectStats.user_id == person.user_id)
+        )
+    )
     scores = [s for row in stats for s in row.gold_scores]
     return {
         "email": person.email,

@@ -21,12 +21,22 @@ def stats_for(session: Session, user_id: int, project_id: int) -> WorkerProjectS
     and locked for this transaction on PostgreSQL."""
     dialect = session.get_bind().dialect.name
     insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert_fn(WorkerProjectStats).values(
-        user_id=user_id, project_id=project_id, gold_scores=[], training_scores=[],
-        training_passed=False, paused=False,
-        updated_at=utcnow()).on_conflict_do_nothing())
-    stmt = select(WorkerProjectStats).where(WorkerProjectStats.user_id == user_id,
-                                            WorkerProjectStats.project_id == project_id)
+    session.execute(
+        insert_fn(WorkerProjectStats)
+        .values(
+            user_id=user_id,
+            project_id=project_id,
+            gold_scores=[],
+            training_scores=[],
+            training_passed=False,
+            paused=False,
+            updated_at=utcnow(),
+        )
+        .on_conflict_do_nothing()
+    )
+    stmt = select(WorkerProjectStats).where(
+        WorkerProjectStats.user_id == user_id, WorkerProjectStats.project_id == project_id
+    )
     if dialect == "postgresql":
         stmt = stmt.with_for_update()
     row = session.scalar(stmt.execution_options(populate_existing=True))
@@ -34,15 +44,20 @@ def stats_for(session: Session, user_id: int, project_id: int) -> WorkerProjectS
     return row
 
 
-def record_gold(session: Session, assignment: Assignment, score: float,
-                settings: ProjectSettings) -> WorkerProjectStats:
+def record_gold(
+    session: Session, assignment: Assignment, score: float, settings: ProjectSettings
+) -> WorkerProjectStats:
     stats = stats_for(session, assignment.user_id, assignment.project_id)
     scores = [*stats.gold_scores, score][-GOLD_WINDOW:]
     stats.gold_scores = scores
     stats.gold_accuracy = sum(scores) / len(scores)
     stats.updated_at = utcnow()
-    if (settings.min_gold_accuracy > 0 and len(scores) >= MIN_GOLD_FOR_PAUSE
-            and stats.gold_accuracy < settings.min_gold_accuracy and not stats.paused):
+    if (
+        settings.min_gold_accuracy > 0
+        and len(scores) >= MIN_GOLD_FOR_PAUSE
+        and stats.gold_accuracy < settings.min_gold_accuracy
+        and not stats.paused
+    ):
         stats.paused = True
         if settings.discard_labels_on_pause:
             discard_pending_labels(session, assignment.user_id, assignment.project_id)
@@ -50,14 +65,21 @@ def record_gold(session: Session, assignment: Assignment, score: float,
     return stats
 
 
-def record_training(session: Session, assignment: Assignment, score: float,
-                    settings: ProjectSettings) -> None:
+def record_training(
+    session: Session, assignment: Assignment, score: float, settings: ProjectSettings
+) -> None:
     stats = stats_for(session, assignment.user_id, assignment.project_id)
     scores = [*stats.training_scores, score]
     stats.training_scores = scores
-    total = session.scalar(select(func.count()).select_from(Task).where(
-        Task.org_id == assignment.org_id, Task.kind == "training",
-        Task.project_id == assignment.project_id))
+    total = session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(
+            Task.org_id == assignment.org_id,
+            Task.kind == "training",
+            Task.project_id == assignment.project_id,
+        )
+    )
     # Qualified once every training task (at most 5) is answered at the pass rate.
     needed = min(int(total or 0), 5)
     if len(scores) >= needed and sum(scores) / len(scores) >= settings.training_pass_rate:
@@ -69,22 +91,35 @@ def record_training(session: Session, assignment: Assignment, score: float,
 def discard_pending_labels(session: Session, user_id: int, project_id: int) -> None:
     """Drop a paused annotator's labels on tasks not yet completed and re-open those slots."""
     rows = session.execute(
-        select(Assignment.id, Assignment.task_seq).join(Task, Task.seq == Assignment.task_seq)
-        .where(Assignment.user_id == user_id, Assignment.project_id == project_id,
-               Assignment.stage == "label", Assignment.status == "submitted",
-               Task.status == "pending", Task.stage == "label", Task.kind == "task")
+        select(Assignment.id, Assignment.task_seq)
+        .join(Task, Task.seq == Assignment.task_seq)
+        .where(
+            Assignment.user_id == user_id,
+            Assignment.project_id == project_id,
+            Assignment.stage == "label",
+            Assignment.status == "submitted",
+            Task.status == "pending",
+            Task.stage == "label",
+            Task.kind == "task",
+        )
     ).all()
     for row in rows:
-        session.execute(update(Assignment).where(Assignment.id == row.id)
-                        .values(status="discarded"))
-        session.execute(update(Task).where(Task.seq == row.task_seq).values(
-            labels_submitted=Task.labels_submitted - 1, open_slots=Task.open_slots + 1))
+        session.execute(
+            update(Assignment).where(Assignment.id == row.id).values(status="discarded")
+        )
+        session.execute(
+            update(Task)
+            .where(Task.seq == row.task_seq)
+            .values(labels_submitted=Task.labels_submitted - 1, open_slots=Task.open_slots + 1)
+        )
     session.flush()
 
 
 def skills(session: Session, project_id: int, user_ids: list[int]) -> dict[int, float]:
-    rows = session.execute(select(WorkerProjectStats.user_id, WorkerProjectStats.gold_accuracy)
-                           .where(WorkerProjectStats.project_id == project_id,
-                                  WorkerProjectStats.user_id.in_(user_ids))).all()
+    rows = session.execute(
+        select(WorkerProjectStats.user_id, WorkerProjectStats.gold_accuracy).where(
+            WorkerProjectStats.project_id == project_id, WorkerProjectStats.user_id.in_(user_ids)
+        )
+    ).all()
     known = {u: acc for u, acc in rows if acc is not None}
     return {u: known.get(u, PRIOR_SKILL) for u in user_ids}

@@ -50,8 +50,7 @@ def submit(session: Session, person: Person, assignment_id: int, body: Any) -> d
     session.flush()
     if _labels_done(session, task, settings):
         finish_labeling(session, task, project, settings)
-    return {"assignment_id": assignment.id, "status": assignment.status,
-            "task_status": task.status}
+    return {"assignment_id": assignment.id, "status": assignment.status, "task_status": task.status}
 
 
 def _locked_task(session: Session, seq: int) -> Task:
@@ -63,8 +62,14 @@ def _locked_task(session: Session, seq: int) -> Task:
     return task
 
 
-def _scored(session: Session, assignment: Assignment, task: Task, project: Project,
-            settings: ProjectSettings, response: dict[str, Any]) -> dict[str, Any]:
+def _scored(
+    session: Session,
+    assignment: Assignment,
+    task: Task,
+    project: Project,
+    settings: ProjectSettings,
+    response: dict[str, Any],
+) -> dict[str, Any]:
     expected = task.expected_response or {}
     score = get_task_type(task.type).score(task.params, response, expected)
     assignment.score = score
@@ -84,9 +89,17 @@ def _scored(session: Session, assignment: Assignment, task: Task, project: Proje
 
 
 def _submitted_labels(session: Session, task: Task) -> list[Assignment]:
-    return list(session.scalars(select(Assignment).where(
-        Assignment.task_seq == task.seq, Assignment.stage == "label",
-        Assignment.status == "submitted").order_by(Assignment.id)))
+    return list(
+        session.scalars(
+            select(Assignment)
+            .where(
+                Assignment.task_seq == task.seq,
+                Assignment.stage == "label",
+                Assignment.status == "submitted",
+            )
+            .order_by(Assignment.id)
+        )
+    )
 
 
 def _labels_done(session: Session, task: Task, settings: ProjectSettings) -> bool:
@@ -104,13 +117,15 @@ def _labels_done(session: Session, task: Task, settings: ProjectSettings) -> boo
     weights = skill.skills(session, task.project_id, [a.user_id for a in labels])
     n_classes = max(len(task.params.get("categories", [])), 2)
     policy = AdaptiveOverlapPolicy(threshold=0.9, min_labels=2, max_labels=settings.overlap)
-    decision = policy.decide([str(a) for a in answers], [weights[a.user_id] for a in labels],
-                             n_classes)
+    decision = policy.decide(
+        [str(a) for a in answers], [weights[a.user_id] for a in labels], n_classes
+    )
     return bool(decision.done)
 
 
-def finish_labeling(session: Session, task: Task, project: Project,
-                    settings: ProjectSettings) -> None:
+def finish_labeling(
+    session: Session, task: Task, project: Project, settings: ProjectSettings
+) -> None:
     """All labels are in: go to review, or compute the answer and complete."""
     task.open_slots = 0
     if settings.review:
@@ -122,24 +137,35 @@ def finish_labeling(session: Session, task: Task, project: Project,
     _complete_with_consensus(session, task, project, labels)
 
 
-def _complete_with_consensus(session: Session, task: Task, project: Project,
-                             labels: list[Assignment],
-                             override: dict[str, Any] | None = None) -> None:
+def _complete_with_consensus(
+    session: Session,
+    task: Task,
+    project: Project,
+    labels: list[Assignment],
+    override: dict[str, Any] | None = None,
+) -> None:
     kind = get_task_type(task.type)
     if override is not None:
         answer = override
     else:
         weights = skill.skills(session, task.project_id, [a.user_id for a in labels])
-        answer, _ = kind.consensus(task.params, [a.response or {} for a in labels],
-                                   [weights[a.user_id] for a in labels])
+        answer, _ = kind.consensus(
+            task.params, [a.response or {} for a in labels], [weights[a.user_id] for a in labels]
+        )
     for a in labels if override is None else []:
         a.status = "accepted"
         pay_for(session, a, project)
     complete_task(session, task, answer)
 
 
-def _review(session: Session, assignment: Assignment, task: Task, project: Project,
-            settings: ProjectSettings, body: dict[str, Any]) -> dict[str, Any]:
+def _review(
+    session: Session,
+    assignment: Assignment,
+    task: Task,
+    project: Project,
+    settings: ProjectSettings,
+    body: dict[str, Any],
+) -> dict[str, Any]:
     decision = body.get("decision")
     if decision not in DECISIONS:
         raise InvalidRequest(f"must be one of {', '.join(DECISIONS)}", "decision")
@@ -161,8 +187,12 @@ def _review(session: Session, assignment: Assignment, task: Task, project: Proje
         _reject_labels(session, task, labels)
         reopen(session, task, settings)
     session.flush()
-    return {"assignment_id": assignment.id, "status": "accepted", "decision": decision,
-            "task_status": task.status}
+    return {
+        "assignment_id": assignment.id,
+        "status": "accepted",
+        "decision": decision,
+        "task_status": task.status,
+    }
 
 
 def _reject_labels(session: Session, task: Task, labels: list[Assignment]) -> None:
@@ -180,9 +210,11 @@ def reopen(session: Session, task: Task, settings: ProjectSettings) -> None:
     task.completed_at = None
     task.updated_at = utcnow()
     if task.batch_id is not None:
-        session.execute(update(Batch).where(Batch.id == task.batch_id,
-                                            Batch.status == "completed")
-                        .values(status="in_progress", updated_at=utcnow()))
+        session.execute(
+            update(Batch)
+            .where(Batch.id == task.batch_id, Batch.status == "completed")
+            .values(status="in_progress", updated_at=utcnow())
+        )
     session.flush()
 
 
@@ -191,13 +223,22 @@ def rework_after_audit(session: Session, task: Task, accepted: bool) -> None:
     `customer_review_status` records it); rejection marks them rejected and sends the task back."""
     if accepted:
         return
-    labels = list(session.scalars(select(Assignment).where(
-        Assignment.task_seq == task.seq, Assignment.stage == "label",
-        Assignment.status == "accepted")))
+    labels = list(
+        session.scalars(
+            select(Assignment).where(
+                Assignment.task_seq == task.seq,
+                Assignment.stage == "label",
+                Assignment.status == "accepted",
+            )
+        )
+    )
     # Their earlier labels no longer count toward the task; paid work stays paid (the ledger is
     # append-only); the same annotators are not served this task again.
-    session.execute(update(Assignment).where(Assignment.id.in_([a.id for a in labels]))
-                    .values(status="rejected"))
+    session.execute(
+        update(Assignment)
+        .where(Assignment.id.in_([a.id for a in labels]))
+        .values(status="rejected")
+    )
     project = session.get(Project, task.project_id)
     assert project is not None
     reopen(session, task, project_settings(project.params))

@@ -8,7 +8,6 @@ from typing import Any
 from labelworks.db.tables import Assignment, Task
 from labelworks.services.serialize import iso
 
-
 _OWN_MEDIA = re.compile(r"^https?://[^/]+/v1/files/([0-9a-f]{24})/content$")
 
 
@@ -27,8 +26,12 @@ def _worker_urls(value: Any) -> Any:
 def worker_task(task: Task) -> dict[str, Any]:
     params = _worker_urls(dict(task.params))
     hypothesis = params.pop("hypothesis", None)
-    out: dict[str, Any] = {"task_id": task.task_id, "type": task.type,
-                           "instruction": task.instruction, "params": params}
+    out: dict[str, Any] = {
+        "task_id": task.task_id,
+        "type": task.type,
+        "instruction": task.instruction,
+        "params": params,
+    }
     if hypothesis is not None:
         out["hypothesis"] = hypothesis
     if task.kind == "gold" and task.initial_response is not None:
@@ -37,10 +40,15 @@ def worker_task(task: Task) -> dict[str, Any]:
     return out
 
 
-def lease_json(assignment: Assignment, task: Task,
-               labels: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def lease_json(
+    assignment: Assignment, task: Task, labels: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     view = worker_task(task)
     if labels is not None:
         view["labels"] = labels
-    return {"assignment_id": assignment.id, "stage": assignment.stage, "task": view,
-            "lease_expires_at": iso(assignment.lease_expires_at)}
+    return {
+        "assignment_id": assignment.id,
+        "stage": assignment.stage,
+        "task": view,
+        "lease_expires_at": iso(assignment.lease_expires_at),
+    }
