@@ -220,7 +220,7 @@ def api(server: Server, org: tuple[str, str]) -> httpx.Client:
 
 
 @pytest.fixture(scope="session")
-def app(backend: Backend):  # noqa: ANN201 - fastapi.FastAPI
+def app(backend: Backend):
     """`create_app` on the backend's database, served in-process (no socket, no subprocess)."""
     from labelworks.api.app import create_app
     from labelworks.settings import Settings
@@ -235,7 +235,7 @@ def app(backend: Backend):  # noqa: ANN201 - fastapi.FastAPI
 
 
 @pytest.fixture(scope="session")
-def app_client(app) -> Iterator[object]:  # noqa: ANN001 - starlette.testclient.TestClient
+def app_client(app) -> Iterator[object]:
     """An unauthenticated in-process client; runs the app's lifespan once per session."""
     from starlette.testclient import TestClient
 
@@ -244,7 +244,7 @@ def app_client(app) -> Iterator[object]:  # noqa: ANN001 - starlette.testclient.
 
 
 @pytest.fixture
-def inproc_api(app_client, backend: Backend) -> object:  # noqa: ANN001
+def inproc_api(app_client, backend: Backend) -> object:
     """An in-process client authenticated as a fresh org's API key, under `/v1`."""
     from starlette.testclient import TestClient
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def test_inproc_client_creates_and_reads_a_project(inproc_api) -> None:  # noqa: ANN001
+def test_inproc_client_creates_and_reads_a_project(inproc_api) -> None:
     created = inproc_api.post("/projects", json={"name": "p", "type": "categorization"})
     assert created.status_code == 200, created.text
     got = inproc_api.get("/projects/p")

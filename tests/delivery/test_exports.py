@@ -66,9 +66,9 @@ def add_tasks(
     ids = []
     with db.write() as session:
         for body, response in items:
-            task_id = create_task(session, principal, task_type, {"project": project, **body})[
-                "task_id"
-            ]
+            task_id = create_task(
+                session, principal, task_type, {"project": project, **body}
+            ).task.task_id
             ids.append(task_id)
             if response is not None:
                 task = session.scalar(select(Task).where(Task.task_id == task_id))

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import time
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from labelworks.api import safe_json
 from labelworks.api.ratelimit import RateLimiter
 from labelworks.db.database import Database
 from labelworks.errors import InvalidRequest, TooManyRequests, Unauthorized
@@ -106,10 +106,7 @@ async def json_body(request: Request) -> Any:
     raw = await request.body()
     if not raw.strip():
         return None
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"malformed JSON ({exc})", "body") from None
+    return safe_json.loads(raw)
 
 
 JsonBody = Annotated[Any, Depends(json_body)]

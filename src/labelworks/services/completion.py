@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from labelworks.api.serialize import task_json
 from labelworks.db.tables import Batch, Project, Task
 from labelworks.db.types import utcnow
 from labelworks.services.delivery.outbox import (
     enqueue_batch_callback_if_done,
     enqueue_task_callback,
 )
-from labelworks.services.serialize import task_json
 
 
 def complete_task(session: Session, task: Task, response: dict[str, Any]) -> None:

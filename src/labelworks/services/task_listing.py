@@ -25,8 +25,7 @@ from labelworks.errors import InvalidRequest
 from labelworks.services.batches import get_batch
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Principal, owned
-from labelworks.services.serialize import limited_task_json, task_json
-from labelworks.services.tasks import BatchAlias
+from labelworks.services.tasks import BatchAlias, TaskView
 
 TASK_STATUSES = ("pending", "completed", "canceled", "error")
 REVIEW_STATUSES = ("accepted", "fixed", "commented", "rejected", "pending")
@@ -53,6 +52,17 @@ class TaskFilters:
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class TaskPage:
+    """One keyset page of tasks; `next_token` is None on the last page."""
+
+    views: list[TaskView]
+    total: int
+    limit: int
+    has_more: bool
+    next_token: str | None
+
+
 def list_tasks(
     session: Session,
     principal: Principal,
@@ -60,9 +70,8 @@ def list_tasks(
     *,
     limit: int,
     next_token: str | None,
-    limited: bool,
     secret: bytes,
-) -> dict[str, Any]:
+) -> TaskPage:
     if not 1 <= limit <= 100:
         raise InvalidRequest("must be between 1 and 100", "limit")
     after, total = decode_token(next_token, filters, principal, secret) if next_token else (0, None)
@@ -86,16 +95,8 @@ def list_tasks(
     rows = session.execute(page_stmt).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    docs = [limited_task_json(t, p) if limited else task_json(t, p, b) for t, p, b in rows]
     token = encode_token(rows[-1][0].seq, total, filters, principal, secret) if has_more else None
-    return {
-        "docs": docs,
-        "total": total,
-        "limit": limit,
-        "offset": 0,
-        "has_more": has_more,
-        "next_token": token,
-    }
+    return TaskPage([TaskView(t, p, b) for t, p, b in rows], total, limit, has_more, token)
 
 
 def _filtered(session: Session, principal: Principal, f: TaskFilters) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,6 @@ from labelworks.services.ids import new_object_id
 from labelworks.services.project_settings import COMMON_DEFAULTS, project_settings, split_params
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Principal, found, owned
-from labelworks.services.serialize import task_json
 from labelworks.services.task_fields import clean_common
 from labelworks.tasktypes import TaskType, get_task_type
 
@@ -36,6 +35,15 @@ COMMON_KEYS = (
     "tags",
     "priority",
 )
+
+
+class TaskView(NamedTuple):
+    """A task with the names shown beside it: what task services return (the API layer shapes
+    it as JSON in `api/serialize.py`)."""
+
+    task: Task
+    project: str
+    batch: str | None
 
 
 @dataclass
@@ -125,7 +133,7 @@ class Placement:
 
 def create_task(
     session: Session, principal: Principal, task_type: str, body: Any, task_kind: str = "task"
-) -> dict[str, Any]:
+) -> TaskView:
     """Validate everything first, then insert once: a rejected create leaves no trace.
 
     `task_kind` "gold" (evaluation task) and "training" (qualification task) take an
@@ -140,7 +148,7 @@ def create_task(
     task = Task(**values)
     insert_task(session, principal, task)
     batch = placement.batch
-    return task_json(task, placement.project.name, batch.name if batch else None)
+    return TaskView(task, placement.project.name, batch.name if batch else None)
 
 
 def initial_slots(task_kind: str, overlap: int) -> int:
@@ -243,13 +251,13 @@ def load_task(
     return row[0], row[1], row[2]
 
 
-def get_task(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
-    return task_json(*load_task(session, principal, task_id))
+def get_task(session: Session, principal: Principal, task_id: str) -> TaskView:
+    return TaskView(*load_task(session, principal, task_id))
 
 
 def cancel_task(
     session: Session, principal: Principal, task_id: str, clear_unique_id: bool
-) -> dict[str, Any]:
+) -> TaskView:
     task, project, batch = load_task(session, principal, task_id, for_update=True)
     if task.status == "completed":
         raise InvalidRequest("a completed task cannot be canceled", "status")
@@ -265,10 +273,10 @@ def cancel_task(
         batch_row = session.get(Batch, task.batch_id)
         assert batch_row is not None
         maybe_complete_batch(session, batch_row)
-    return task_json(task, project, batch)
+    return TaskView(task, project, batch)
 
 
-def audit_task(session: Session, principal: Principal, task_id: str, body: Any) -> dict[str, Any]:
+def audit_task(session: Session, principal: Principal, task_id: str, body: Any) -> TaskView:
     if not isinstance(body, dict) or not isinstance(body.get("accepted"), bool):
         raise InvalidRequest("is required and must be a boolean", "accepted")
     comments = body.get("comments")
@@ -291,12 +299,10 @@ def audit_task(session: Session, principal: Principal, task_id: str, body: Any) 
     from labelworks.services.work.submissions import rework_after_audit
 
     rework_after_audit(session, task, body["accepted"])
-    return task_json(task, project, batch)
+    return TaskView(task, project, batch)
 
 
-def set_unique_id(
-    session: Session, principal: Principal, task_id: str, unique_id: Any
-) -> dict[str, Any]:
+def set_unique_id(session: Session, principal: Principal, task_id: str, unique_id: Any) -> TaskView:
     fields = clean_common({"unique_id": unique_id})
     if "unique_id" not in fields:
         raise InvalidRequest("is required", "unique_id")
@@ -309,31 +315,29 @@ def set_unique_id(
         session.rollback()
         _raise_duplicate(session, principal, fields["unique_id"])
         raise
-    return task_json(task, project, batch)
+    return TaskView(task, project, batch)
 
 
-def clear_unique_id(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
+def clear_unique_id(session: Session, principal: Principal, task_id: str) -> TaskView:
     task, project, batch = load_task(session, principal, task_id, for_update=True)
     task.unique_id = None
     task.updated_at = utcnow()
     session.flush()
-    return task_json(task, project, batch)
+    return TaskView(task, project, batch)
 
 
-def set_metadata(
-    session: Session, principal: Principal, task_id: str, metadata: Any
-) -> dict[str, Any]:
+def set_metadata(session: Session, principal: Principal, task_id: str, metadata: Any) -> TaskView:
     fields = clean_common({"metadata": metadata})
     task, project, batch = load_task(session, principal, task_id, for_update=True)
     task.metadata_ = fields["metadata"]
     task.updated_at = utcnow()
     session.flush()
-    return task_json(task, project, batch)
+    return TaskView(task, project, batch)
 
 
 def change_tags(
     session: Session, principal: Principal, task_id: str, tags: Any, how: str
-) -> dict[str, Any]:
+) -> TaskView:
     """how: set | add | delete."""
     given = clean_common({"tags": tags})["tags"]
     task, project, batch = load_task(session, principal, task_id, for_update=True)
@@ -346,4 +350,4 @@ def change_tags(
     task.tags = new
     task.updated_at = utcnow()
     _write_tags(session, principal, task)
-    return task_json(task, project, batch)
+    return TaskView(task, project, batch)

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 
 from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
 from labelworks.api.params import parse_time
+from labelworks.api.serialize import batch_json
 from labelworks.errors import InvalidRequest
 from labelworks.services import batches
-from labelworks.services.serialize import batch_json
 
 router = APIRouter(tags=["batches"])
 Json = dict[str, Any]

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
 from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
+from labelworks.api.serialize import file_json
 from labelworks.errors import InvalidRequest
 from labelworks.services import files
-from labelworks.services.serialize import file_json
 
 router = APIRouter(tags=["files"])
 Json = dict[str, Any]

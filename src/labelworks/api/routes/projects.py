@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
+from labelworks.api.serialize import project_json
 from labelworks.services import projects
-from labelworks.services.serialize import project_json
 
 router = APIRouter(tags=["projects"])
 Json = dict[str, Any]

@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 
 from labelworks.api.deps import DbDep, JsonBody, PrincipalDep
+from labelworks.api.serialize import task_json
 from labelworks.services import tasks
 
 router = APIRouter(tags=["quality tasks"])
 
 
-def _quality_json(task: dict[str, Any]) -> dict[str, Any]:
-    return {**task, "id": task["task_id"]}
+def _quality_json(view: tasks.TaskView) -> dict[str, Any]:
+    return {**task_json(*view), "id": view.task.task_id}
 
 
 @router.post("/evaluation_tasks/{task_type}")

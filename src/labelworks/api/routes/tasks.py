@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from labelworks.api.deps import DbDep, JsonBody, PrincipalDep
 from labelworks.api.params import parse_time
 from labelworks.api.responses import fast_json
+from labelworks.api.serialize import limited_task_json, task_json
 from labelworks.services import task_listing, tasks
 from labelworks.services.instance import instance_secret
 
@@ -20,13 +21,13 @@ Json = dict[str, Any]
 def create_task(task_type: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Response:
     with db.write() as session:
         created = tasks.create_task(session, principal, task_type, body)
-    return fast_json(created)
+    return fast_json(task_json(*created))
 
 
 @router.get("/task/{task_id}", response_model=None)
 def get_task(task_id: str, principal: PrincipalDep, db: DbDep) -> Response:
     with db.read() as session:
-        return fast_json(tasks.get_task(session, principal, task_id))
+        return fast_json(task_json(*tasks.get_task(session, principal, task_id)))
 
 
 @router.post("/task/{task_id}/cancel")
@@ -34,50 +35,50 @@ def cancel_task(
     task_id: str, principal: PrincipalDep, db: DbDep, clear_unique_id: bool = False
 ) -> Json:
     with db.write() as session:
-        return tasks.cancel_task(session, principal, task_id, clear_unique_id)
+        return task_json(*tasks.cancel_task(session, principal, task_id, clear_unique_id))
 
 
 @router.post("/task/{task_id}/audit")
 def audit_task(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.audit_task(session, principal, task_id, body)
+        return task_json(*tasks.audit_task(session, principal, task_id, body))
 
 
 @router.post("/task/{task_id}/unique_id")
 def set_unique_id(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     value = body.get("unique_id") if isinstance(body, dict) else None
     with db.write() as session:
-        return tasks.set_unique_id(session, principal, task_id, value)
+        return task_json(*tasks.set_unique_id(session, principal, task_id, value))
 
 
 @router.delete("/task/{task_id}/unique_id")
 def clear_unique_id(task_id: str, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.clear_unique_id(session, principal, task_id)
+        return task_json(*tasks.clear_unique_id(session, principal, task_id))
 
 
 @router.post("/task/{task_id}/setMetadata")
 def set_metadata(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.set_metadata(session, principal, task_id, body)
+        return task_json(*tasks.set_metadata(session, principal, task_id, body))
 
 
 @router.post("/task/{task_id}/tags")
 def set_tags(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.change_tags(session, principal, task_id, body, "set")
+        return task_json(*tasks.change_tags(session, principal, task_id, body, "set"))
 
 
 @router.put("/task/{task_id}/tags")
 def add_tags(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.change_tags(session, principal, task_id, body, "add")
+        return task_json(*tasks.change_tags(session, principal, task_id, body, "add"))
 
 
 @router.delete("/task/{task_id}/tags")
 def delete_tags(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:
-        return tasks.change_tags(session, principal, task_id, body, "delete")
+        return task_json(*tasks.change_tags(session, principal, task_id, body, "delete"))
 
 
 @router.get("/tasks", response_model=None)
@@ -126,7 +127,19 @@ def list_tasks(
             filters,
             limit=limit,
             next_token=next_token or None,
-            limited=limited_response,
             secret=secret,
         )
-    return fast_json(page)
+    docs = [
+        limited_task_json(v.task, v.project) if limited_response else task_json(*v)
+        for v in page.views
+    ]
+    return fast_json(
+        {
+            "docs": docs,
+            "total": page.total,
+            "limit": page.limit,
+            "offset": 0,
+            "has_more": page.has_more,
+            "next_token": page.next_token,
+        }
+    )

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from labelworks.api.serialize import task_json
 from labelworks.db.tables import DeliveryAttempt, OutboxMessage
-from labelworks.db.types import utcnow
+from labelworks.db.types import iso, utcnow
 from labelworks.errors import InvalidRequest
 from labelworks.services.batches import get_batch
 from labelworks.services.delivery.outbox import enqueue, task_payload
 from labelworks.services.scope import Principal
-from labelworks.services.serialize import iso, task_json
 from labelworks.services.tasks import load_task
 
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from labelworks.api.serialize import batch_json
 from labelworks.db.tables import Batch, OutboxMessage, Task
 from labelworks.db.types import utcnow
 from labelworks.services.batches import batch_status, project_name
 from labelworks.services.scope import Principal
-from labelworks.services.serialize import batch_json
 
 EMAIL_SKIPPED = "email callbacks are not sent by Labelworks"
 

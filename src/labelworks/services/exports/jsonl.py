@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from labelworks.api.serialize import task_json
 from labelworks.services.exports.stream import Export
-from labelworks.services.serialize import task_json
 
 
 def write(export: Export) -> Iterator[bytes]:

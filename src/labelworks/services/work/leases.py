@@ -210,7 +210,7 @@ def heartbeat(
     require_live(assignment)
     assignment.lease_expires_at = utcnow() + dt.timedelta(seconds=lease_seconds)
     session.flush()
-    from labelworks.services.serialize import iso
+    from labelworks.db.types import iso
 
     return {"assignment_id": assignment.id, "lease_expires_at": iso(assignment.lease_expires_at)}
 

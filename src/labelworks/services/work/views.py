@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from labelworks.db.tables import Assignment, Task
-from labelworks.services.serialize import iso
+from labelworks.db.types import iso
 
 _OWN_MEDIA = re.compile(r"^https?://[^/]+/v1/files/([0-9a-f]{24})/content$")
 

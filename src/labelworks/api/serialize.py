@@ -1,20 +1,15 @@
-"""Objects as the Scale v1 API shows them."""
+"""Objects as the Scale v1 API shows them: the one place that decides v1 JSON shapes.
+
+Services return domain values (rows, `TaskView`); routes, callback payloads and the JSONL export
+turn them into v1 JSON here.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from labelworks.db.tables import Batch, File, Project, ProjectParamVersion, Task
-
-
-def iso(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (
-        value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{value.microsecond // 1000:03d}Z"
-    )
+from labelworks.db.types import iso
 
 
 def task_json(task: Task, project: str, batch: str | None) -> dict[str, Any]:
