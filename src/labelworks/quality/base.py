@@ -94,7 +94,7 @@ def vote_probas(enc: Encoded, weights: FloatArray | None = None) -> FloatArray:
     k = enc.n_classes
     scores = np.bincount(enc.task * k + enc.label, weights=weights, minlength=enc.n_tasks * k)
     scores = scores.reshape(enc.n_tasks, k)
-    return clamp_gold(normalize_rows(scores), enc)
+    return clamp_gold(normalize_rows(scores.astype(np.float64)), enc)
 
 
 def normalize_rows(scores: FloatArray) -> FloatArray:

@@ -100,7 +100,13 @@ class MACE(BaseAggregator):
             ],
             axis=1,
         )
-        return log_ml, probas, spam_counts, know_counts
+        # bincount with weights is float64; its stub says intp.
+        return (
+            log_ml,
+            probas,
+            np.asarray(spam_counts, np.float64),
+            np.asarray(know_counts, np.float64),
+        )
 
     def _m_step(
         self, spam_counts: FloatArray, know_counts: FloatArray

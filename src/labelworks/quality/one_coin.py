@@ -60,7 +60,8 @@ class OneCoinDawidSkene(BaseAggregator):
             weights=(log_right - log_wrong)[enc.worker],
             minlength=enc.n_tasks * k,
         ).reshape(enc.n_tasks, k)
-        return bonus + base[:, None] + np.log(np.maximum(priors, _EPS))
+        # bincount with weights is float64; its stub says intp.
+        return np.asarray(bonus + base[:, None] + np.log(np.maximum(priors, _EPS)), np.float64)
 
     @staticmethod
     def _elbo(

@@ -26,7 +26,9 @@ def instance_secret(db: Database, name: str) -> bytes:
         session.execute(
             insert(InstanceSecret).values(name=name, value=new_secret()).on_conflict_do_nothing()
         )
-        value = session.get(InstanceSecret, name).value
+        row = session.get(InstanceSecret, name)
+        assert row is not None  # inserted above, or by a concurrent caller
+        value = row.value
     with _lock:
         _cache[key] = value.encode()
     return value.encode()

@@ -129,7 +129,7 @@ def _studio_json(session: Session, batches: list[Batch]) -> list[dict[str, Any]]
             select(Project.id, Project.name).where(Project.id.in_(project_ids))
         )
     }
-    counts: dict[int, tuple[int, int]] = {
+    counts: dict[int | None, tuple[int, int]] = {
         batch_id: (total, done)
         for batch_id, total, done in session.execute(
             select(Task.batch_id, func.count(), func.count(case((Task.status == "completed", 1))))

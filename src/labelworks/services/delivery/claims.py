@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from labelworks.db.tables import DeliveryAttempt, Org, OutboxMessage, Task
@@ -128,8 +128,8 @@ def claim(session: Session, worker_id: str, limit: int, settings: Settings) -> l
 
 
 # Bulk statements (executemany): one round trip each, however many outcomes a turn records.
-_outbox = OutboxMessage.__table__
-_attempts = DeliveryAttempt.__table__
+_outbox = cast(Table, OutboxMessage.__table__)
+_attempts = cast(Table, DeliveryAttempt.__table__)
 _record_attempt = (
     update(_attempts)
     .where(_attempts.c.outbox_id == bindparam("o_id"), _attempts.c.attempt == bindparam("o_n"))

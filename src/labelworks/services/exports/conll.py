@@ -13,5 +13,7 @@ def write(export: Export) -> Iterator[bytes]:
     kind = export.kind
     for chunk in export.records():
         yield "".join(
-            "".join(f"{token} {tag}\n" for token, tag in kind.bio_tokens(r)) + "\n" for r in chunk
-        ).encode()  # type: ignore[attr-defined]
+            "".join(f"{token} {tag}\n" for token, tag in kind.bio_tokens(r))  # type: ignore[attr-defined]
+            + "\n"
+            for r in chunk
+        ).encode()

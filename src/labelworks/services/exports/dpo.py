@@ -16,5 +16,5 @@ def write(export: Export) -> Iterator[bytes]:
         yield "".join(
             json.dumps({**pair, "task_id": record.task_id}) + "\n"
             for record in chunk
-            for pair in kind.dpo_pairs(record)
-        ).encode()  # type: ignore[attr-defined]
+            for pair in kind.dpo_pairs(record)  # type: ignore[attr-defined]
+        ).encode()

@@ -29,7 +29,7 @@ def declared_size(params: dict[str, Any], metadata: dict[str, Any]) -> tuple[int
     for source in (params, metadata):
         width, height = source.get("width"), source.get("height")
         if _positive_int(width) and _positive_int(height):
-            return int(width), int(height)
+            return int(width), int(height)  # type: ignore[arg-type]  # checked just above
     return None
 
 
@@ -70,7 +70,7 @@ class ImageSizes:
         if len(self._by_file) > CACHE_LIMIT:
             self._by_file.clear()
         with self.db.read() as session:
-            rows = session.execute(
+            rows: list[Any] = session.execute(  # type: ignore[assignment]
                 owned(select(File.id, File.sha256), File, self.principal).where(File.id.in_(ids))
             ).all()
         for file_id, sha in rows:

@@ -53,13 +53,13 @@ def _object(
     root: ET.Element, label: str, xmin: float, ymin: float, xmax: float, ymax: float
 ) -> None:
     obj = ET.SubElement(root, "object")
-    for key, value in (
+    for key, text in (
         ("name", label),
         ("pose", "Unspecified"),
         ("truncated", "0"),
         ("difficult", "0"),
     ):
-        _text(obj, key, value)
+        _text(obj, key, text)
     box = ET.SubElement(obj, "bndbox")
     for key, value in (("xmin", xmin), ("ymin", ymin), ("xmax", xmax), ("ymax", ymax)):
         _text(box, key, _number(value))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, insert, select
+from sqlalchemy import JSON, Table, insert, select
 from sqlalchemy.orm import Session
 
 from labelworks.db.tables import Task, TaskTag
@@ -56,7 +56,7 @@ def insert_rows(session: Session, principal: Principal, rows: list[dict[str, Any
     """One executemany for the tasks, one for their tag rows."""
     if not rows:
         return
-    table = Task.__table__
+    table = cast(Table, Task.__table__)
     if not any(r["tags"] for r in rows):
         if session.get_bind().dialect.name == "sqlite":
             _sqlite_executemany(session, rows)
@@ -73,7 +73,7 @@ def insert_rows(session: Session, principal: Principal, rows: list[dict[str, Any
         for seq, row in zip(seqs, rows, strict=True)
         for tag in row["tags"]
     ]
-    session.execute(insert(TaskTag.__table__), tags)
+    session.execute(insert(cast(Table, TaskTag.__table__)), tags)
 
 
 def _sqlite_executemany(session: Session, rows: list[dict[str, Any]]) -> None:
