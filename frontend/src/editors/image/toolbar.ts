@@ -1,0 +1,143 @@
+// The controls above the image: one button per label key, undo/redo/delete, zoom,
+// brightness and contrast, the selected shape's attributes and a status line.
+// Built with DOM calls only (no inline style attributes or HTML strings: the workspace's CSP).
+import type { Ann, Spec, Tool } from "./params";
+import { colorOf } from "./view";
+
+export interface ToolbarActions {
+  pickTool(i: number): void;
+  undo(): void;
+  redo(): void;
+  remove(): void;
+  zoom(factor: number): void;
+  fit(): void;
+  filter(brightness: number, contrast: number): void;
+  setAttribute(name: string, value: unknown): void;
+}
+
+export interface Toolbar {
+  element: HTMLElement;
+  update(state: { tool: Tool | null; selected: Ann | null; canUndo: boolean; canRedo: boolean; count: number }): void;
+  status(text: string): void;
+}
+
+function button(text: string, title: string, onClick: () => void): HTMLButtonElement {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  b.title = title;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function slider(name: string, onInput: (v: number) => void): HTMLLabelElement {
+  const label = document.createElement("label");
+  label.append(`${name} `);
+  const input = document.createElement("input");
+  input.type = "range";
+  input.min = "20";
+  input.max = "300";
+  input.value = "100";
+  input.addEventListener("input", () => onInput(Number(input.value)));
+  label.append(input);
+  return label;
+}
+
+export function buildToolbar(spec: Spec, act: ToolbarActions): Toolbar {
+  const el = document.createElement("div");
+  el.className = "lw-image-toolbar";
+  Object.assign(el.style, { display: "flex", flexWrap: "wrap", gap: "6px", alignItems: "center" });
+
+  const tools = document.createElement("div");
+  tools.setAttribute("role", "group");
+  tools.setAttribute("aria-label", "Labels");
+  Object.assign(tools.style, { display: "flex", flexWrap: "wrap", gap: "4px" });
+  const toolButtons = spec.tools.map((t, i) => {
+    const b = button(`${i < 9 ? `${i + 1} ` : ""}${t.label} · ${t.kind}`, i < 9 ? `Key ${i + 1}` : "", () => act.pickTool(i));
+    b.setAttribute("aria-pressed", "false");
+    b.style.borderLeft = `6px solid ${colorOf(i)}`;
+    tools.append(b);
+    return b;
+  });
+
+  const undoB = button("Undo (Ctrl+Z)", "Ctrl+Z", act.undo);
+  const redoB = button("Redo (Ctrl+Shift+Z)", "Ctrl+Shift+Z", act.redo);
+  const delB = button("Delete (Del)", "Delete or Backspace", act.remove);
+  const zoomIn = button("Zoom in (+)", "+ or wheel", () => act.zoom(1.25));
+  const zoomOut = button("Zoom out (−)", "- or wheel", () => act.zoom(0.8));
+  const fitB = button("Fit (0)", "0", act.fit);
+  let brightness = 100;
+  let contrast = 100;
+  const bright = slider("Brightness", (v) => act.filter((brightness = v), contrast));
+  const contr = slider("Contrast", (v) => act.filter(brightness, (contrast = v)));
+
+  const attrs = document.createElement("div");
+  attrs.className = "lw-image-attributes";
+  Object.assign(attrs.style, { display: "flex", flexWrap: "wrap", gap: "6px" });
+  const statusEl = document.createElement("div");
+  statusEl.setAttribute("role", "status");
+  statusEl.setAttribute("aria-live", "polite");
+  const countEl = document.createElement("span");
+
+  el.append(tools, undoB, redoB, delB, zoomIn, zoomOut, fitB, bright, contr, countEl, attrs, statusEl);
+
+  let attrsFor = "";
+  function renderAttributes(sel: Ann | null): void {
+    const key = sel ? `${sel.uuid}:${sel.label}:${JSON.stringify(sel.attributes)}` : "";
+    if (key === attrsFor) return;
+    attrsFor = key;
+    attrs.replaceChildren();
+    if (!sel) return;
+    for (const [name, a] of Object.entries(spec.attributes)) {
+      if (a.labels && !a.labels.includes(sel.label)) continue;
+      const label = document.createElement("label");
+      label.append(`${name} `);
+      const current = sel.attributes[name];
+      let input: HTMLInputElement | HTMLSelectElement;
+      if (a.type === "category") {
+        const select = document.createElement("select");
+        for (const choice of ["", ...(a.choices ?? [])]) {
+          const o = document.createElement("option");
+          o.value = choice;
+          o.textContent = choice || "—";
+          select.append(o);
+        }
+        select.value = typeof current === "string" ? current : "";
+        select.addEventListener("change", () => act.setAttribute(name, select.value || undefined));
+        input = select;
+      } else {
+        const field = document.createElement("input");
+        field.type = a.type === "number" ? "number" : "text";
+        if (a.min !== undefined) field.min = String(a.min);
+        if (a.max !== undefined) field.max = String(a.max);
+        field.value = current === undefined ? "" : String(current);
+        field.addEventListener("change", () => {
+          if (field.value === "") act.setAttribute(name, undefined);
+          else if (a.type === "number") {
+            const n = Number(field.value);
+            if (Number.isFinite(n)) act.setAttribute(name, n);
+          } else act.setAttribute(name, field.value);
+        });
+        input = field;
+      }
+      if (a.description) input.title = a.description;
+      label.append(input);
+      attrs.append(label);
+    }
+  }
+
+  return {
+    element: el,
+    update({ tool, selected, canUndo, canRedo, count }) {
+      spec.tools.forEach((t, i) => toolButtons[i].setAttribute("aria-pressed", String(tool === t)));
+      undoB.disabled = !canUndo;
+      redoB.disabled = !canRedo;
+      delB.disabled = !selected;
+      countEl.textContent = `${count} shape${count === 1 ? "" : "s"}`;
+      renderAttributes(selected);
+    },
+    status(text: string) {
+      statusEl.textContent = text;
+    },
+  };
+}

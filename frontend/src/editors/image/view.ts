@@ -1,0 +1,182 @@
+// Konva rendering. Three layers, none listening (hit tests are in geometry.ts): the image
+// (drawn from a mipmap level near the displayed size, so a 4096 px image does not get
+// resampled in full each frame), the static shapes, and the active layer holding the
+// selected or in-progress shape with its handles: editing redraws only that last layer.
+import Konva from "konva";
+import type { Ann, Vertex } from "./params";
+import { handlesOf } from "./geometry";
+
+const PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990"];
+export const colorOf = (i: number): string => PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length];
+
+const HANDLE = 5; // handle half-size in screen pixels
+const POINT = 5; // point radius in screen pixels
+
+type Drawable = Konva.Shape;
+
+function hexAlpha(color: string, alpha: number): string {
+  const n = parseInt(color.slice(1), 16);
+  return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
+}
+
+const STATIC = { listening: false, perfectDrawEnabled: false, shadowForStrokeEnabled: false, strokeScaleEnabled: false };
+
+function shapeNode(a: Ann, color: string, scale: number, width: number): Drawable {
+  const common = { ...STATIC, stroke: color, strokeWidth: width, fill: hexAlpha(color, 0.12) };
+  switch (a.type) {
+    case "box":
+      return new Konva.Rect({ ...common, x: a.left, y: a.top, width: a.width, height: a.height });
+    case "polygon":
+      return new Konva.Line({ ...common, points: a.vertices!.flatMap((v) => [v.x, v.y]), closed: true });
+    case "line":
+      return new Konva.Line({ ...common, fill: undefined, points: a.vertices!.flatMap((v) => [v.x, v.y]), lineCap: "round", lineJoin: "round" });
+    case "point":
+      return new Konva.Circle({ ...common, fill: color, stroke: "#ffffff", x: a.x, y: a.y, radius: POINT / scale });
+    case "ellipse":
+      return new Konva.Ellipse({ ...common, x: a.x, y: a.y, radiusX: a.rx!, radiusY: a.ry!, rotation: a.angle ?? 0 });
+  }
+}
+
+export interface Draft {
+  kind: "box" | "ellipse" | "path";
+  color: string;
+  closed?: boolean;
+  points: Vertex[]; // box/ellipse: two corners; path: vertices then the cursor
+}
+
+export class View {
+  readonly stage: Konva.Stage;
+  private readonly imageLayer = new Konva.Layer({ listening: false });
+  private readonly shapeLayer = new Konva.Layer({ listening: false });
+  private readonly activeLayer = new Konva.Layer({ listening: false });
+  private readonly imageNode = new Konva.Image({ image: undefined, listening: false, perfectDrawEnabled: false });
+  private readonly nodes = new Map<string, { node: Drawable; key: string }>();
+  private levels: CanvasImageSource[] = [];
+  private level = -1;
+  naturalWidth = 0;
+  naturalHeight = 0;
+  scale = 1;
+
+  constructor(container: HTMLDivElement) {
+    this.stage = new Konva.Stage({ container, width: 1, height: 1, listening: false });
+    this.imageLayer.add(this.imageNode);
+    this.stage.add(this.imageLayer, this.shapeLayer, this.activeLayer);
+  }
+
+  setImage(img: HTMLImageElement): void {
+    this.naturalWidth = img.naturalWidth;
+    this.naturalHeight = img.naturalHeight;
+    this.levels = [img];
+    let [w, h, src] = [img.naturalWidth, img.naturalHeight, img as CanvasImageSource];
+    while (w > 1024 || h > 1024) {
+      [w, h] = [Math.max(1, Math.round(w / 2)), Math.max(1, Math.round(h / 2))];
+      const c = document.createElement("canvas");
+      c.width = w;
+      c.height = h;
+      const ctx = c.getContext("2d")!;
+      ctx.imageSmoothingQuality = "high";
+      ctx.drawImage(src, 0, 0, w, h);
+      this.levels.push(c);
+      src = c;
+    }
+    this.imageNode.width(img.naturalWidth);
+    this.imageNode.height(img.naturalHeight);
+    this.level = -1;
+  }
+
+  setFilter(brightness: number, contrast: number): void {
+    // A CSS filter on the image layer's canvas: composited by the browser, no pixel loop.
+    this.imageLayer.getNativeCanvasElement().style.filter = `brightness(${brightness}%) contrast(${contrast}%)`;
+  }
+
+  setSize(width: number, height: number): void {
+    this.stage.size({ width, height });
+  }
+
+  /** Scale (screen px per image px) and the screen position of the image's origin. */
+  setView(scale: number, x: number, y: number): void {
+    const rescaled = scale !== this.scale;
+    this.scale = scale;
+    this.stage.scale({ x: scale, y: scale });
+    this.stage.position({ x, y });
+    // The smallest mipmap level still at least as large as the displayed image.
+    const shown = this.naturalWidth * scale * (window.devicePixelRatio || 1);
+    let level = 0;
+    for (let i = 1; i < this.levels.length; i++) if ((this.levels[i] as HTMLCanvasElement).width >= shown) level = i;
+    if (level !== this.level && this.levels.length) {
+      this.level = level;
+      this.imageNode.image(this.levels[level]);
+    }
+    if (rescaled) for (const { node } of this.nodes.values()) if (node instanceof Konva.Circle) node.radius(POINT / scale);
+    this.stage.batchDraw();
+  }
+
+  /** Bring the static layer in line with `anns` (all but the selected one), touching only
+   * the nodes whose annotation changed. */
+  renderStatic(anns: Ann[], selected: string | null, colors: (a: Ann) => string): void {
+    const keep = new Set<string>();
+    anns.forEach((a, z) => {
+      if (a.uuid === selected) return;
+      keep.add(a.uuid);
+      const color = colors(a);
+      const key = color + JSON.stringify(a);
+      const have = this.nodes.get(a.uuid);
+      if (have && have.key === key) {
+        have.node.zIndex(Math.min(z, this.shapeLayer.children.length - 1));
+        return;
+      }
+      have?.node.destroy();
+      const node = shapeNode(a, color, this.scale, 2);
+      this.shapeLayer.add(node);
+      this.nodes.set(a.uuid, { node, key });
+    });
+    for (const [uuid, { node }] of this.nodes) {
+      if (!keep.has(uuid)) {
+        node.destroy();
+        this.nodes.delete(uuid);
+      }
+    }
+    this.shapeLayer.batchDraw();
+  }
+
+  renderActive(selected: Ann | null, color: string, selectedVertex: number | null, draft: Draft | null): void {
+    this.activeLayer.destroyChildren();
+    const s = this.scale;
+    if (selected) {
+      this.activeLayer.add(shapeNode(selected, color, s, 3));
+      handlesOf(selected).forEach((p, i) => {
+        const size = (i === selectedVertex ? HANDLE + 2 : HANDLE) / s;
+        this.activeLayer.add(
+          new Konva.Rect({ ...STATIC, x: p.x - size, y: p.y - size, width: 2 * size, height: 2 * size, fill: i === selectedVertex ? color : "#ffffff", stroke: color, strokeWidth: 1.5 }),
+        );
+      });
+    }
+    if (draft) {
+      const dash = [6 / s, 4 / s];
+      const base = { ...STATIC, stroke: draft.color, strokeWidth: 2, dash, dashEnabled: true };
+      const [a, b] = draft.points;
+      if (draft.kind === "box" && b) {
+        this.activeLayer.add(new Konva.Rect({ ...base, x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), width: Math.abs(b.x - a.x), height: Math.abs(b.y - a.y) }));
+      } else if (draft.kind === "ellipse" && b) {
+        this.activeLayer.add(new Konva.Ellipse({ ...base, x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, radiusX: Math.abs(b.x - a.x) / 2, radiusY: Math.abs(b.y - a.y) / 2 }));
+      } else if (draft.kind === "path") {
+        this.activeLayer.add(new Konva.Line({ ...base, points: draft.points.flatMap((p) => [p.x, p.y]), closed: !!draft.closed }));
+        for (const p of draft.points.slice(0, -1)) {
+          const size = HANDLE / s;
+          this.activeLayer.add(new Konva.Rect({ ...STATIC, x: p.x - size, y: p.y - size, width: 2 * size, height: 2 * size, fill: "#ffffff", stroke: draft.color, strokeWidth: 1.5 }));
+        }
+      }
+    }
+    this.activeLayer.batchDraw();
+  }
+
+  /** Draw everything now (benchmarks time this). */
+  drawNow(): void {
+    this.stage.draw();
+  }
+
+  destroy(): void {
+    this.stage.destroy();
+    this.nodes.clear();
+  }
+}
