@@ -94,7 +94,7 @@ export class View {
   }
 
   /** Scale (screen px per image px) and the screen position of the image's origin. */
-  setView(scale: number, x: number, y: number): void {
+  setView(scale: number, x: number, y: number, draw = true): void {
     const rescaled = scale !== this.scale;
     this.scale = scale;
     this.stage.scale({ x: scale, y: scale });
@@ -108,7 +108,7 @@ export class View {
       this.imageNode.image(this.levels[level]);
     }
     if (rescaled) for (const { node } of this.nodes.values()) if (node instanceof Konva.Circle) node.radius(POINT / scale);
-    this.stage.batchDraw();
+    if (draw) this.stage.batchDraw();
   }
 
   /** Bring the static layer in line with `anns` (all but the selected one), touching only
