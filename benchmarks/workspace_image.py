@@ -156,7 +156,9 @@ def run(frames: int, counts: list[int], size: int) -> None:
                 page.evaluate("window.__editor.debug.select('p0')")
                 for _ in range(20):
                     nudges.append(key_to_frame(page, "ArrowRight", None))
-            nudge = f"{statistics.median(nudges):.1f} / {pct(nudges, 95):.1f} ms" if nudges else "–"
+            nudge = (
+                f"{statistics.median(nudges):.1f} / {pct(nudges, 95):.1f} ms" if nudges else "n/a"
+            )
             print(
                 f"| {n} | {statistics.median(intervals):.1f} / {pct(intervals, 95):.1f} ms "
                 f"| {statistics.median(draws):.1f} / {pct(draws, 95):.1f} ms "
