@@ -461,3 +461,32 @@ def test_scale_polygonannotation_params(page: Any) -> None:
     page.keyboard.press("Enter")
     [ann] = response(page)["annotations"]
     assert "type" not in ann and len(ann["vertices"]) == 4
+
+
+def test_ellipse_by_drag_and_axis_handle(page: Any) -> None:
+    params = {
+        "attachment": "/images/scene.png",
+        "geometries": {"ellipse": {"objects_to_annotate": ["wheel"]}},
+    }
+    s = mount(page, params)
+    page.keyboard.press("1")
+    s.drag((400, 300), (800, 500))  # the bounding box of the ellipse
+    [ann] = response(page)["annotations"]
+    assert ann["type"] == "ellipse" and ann["angle"] == 0
+    for key, want in (("x", 600), ("y", 400), ("rx", 200), ("ry", 100)):
+        assert near(ann[key], want, 2 * s.tolerance), (key, ann[key], want)
+    s.drag((600, 500), (600, 550))  # the ry handle (below the centre) moves out
+    [ann] = response(page)["annotations"]
+    assert near(ann["ry"], 150, 2 * s.tolerance) and near(ann["rx"], 200, 2 * s.tolerance)
+    valid(params, response(page))
+
+
+def test_ctrl_click_selects_while_a_path_tool_is_active(page: Any) -> None:
+    s = mount(page, {**PARAMS, "hypothesis": HYPOTHESIS})
+    page.keyboard.press("3")  # polygon tool
+    page.keyboard.down("Control")
+    s.click(500, 350)
+    page.keyboard.up("Control")
+    assert page.evaluate("window.__editor.debug.selected()") == "pre-1"
+    page.keyboard.press("Backspace")
+    assert [a["uuid"] for a in response(page)["annotations"]] == ["pre-2"]

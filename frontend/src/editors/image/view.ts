@@ -6,6 +6,24 @@ import Konva from "konva";
 import type { Ann, Vertex } from "./params";
 import { handlesOf } from "./geometry";
 
+type Bounds = [number, number, number, number]; // x0, y0, x1, y1 in image pixels
+
+function boundsOf(a: Ann): Bounds {
+  if (a.type === "ellipse") {
+    const r = Math.max(a.rx!, a.ry!);
+    return [a.x! - r, a.y! - r, a.x! + r, a.y! + r];
+  }
+  const pts = handlesOf(a);
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const p of pts) {
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+    x1 = Math.max(x1, p.x);
+    y1 = Math.max(y1, p.y);
+  }
+  return [x0, y0, x1, y1];
+}
+
 const PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990"];
 export const colorOf = (i: number): string => PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length];
 
@@ -50,7 +68,7 @@ export class View {
   private readonly shapeLayer = new Konva.Layer({ listening: false });
   private readonly activeLayer = new Konva.Layer({ listening: false });
   private readonly imageNode = new Konva.Image({ image: undefined, listening: false, perfectDrawEnabled: false });
-  private readonly nodes = new Map<string, { node: Drawable; key: string }>();
+  private readonly nodes = new Map<string, { node: Drawable; key: string; bounds: Bounds; shown: boolean }>();
   private levels: CanvasImageSource[] = [];
   private level = -1;
   naturalWidth = 0;
@@ -108,35 +126,69 @@ export class View {
       this.imageNode.image(this.levels[level]);
     }
     if (rescaled) for (const { node } of this.nodes.values()) if (node instanceof Konva.Circle) node.radius(POINT / scale);
+    this.cull();
     if (draw) this.stage.batchDraw();
+  }
+
+  /** Hide static shapes outside the visible part of the image: when zoomed in, most of 500
+   * polygons are off screen and need not be traced each frame. */
+  private cull(): void {
+    const s = this.scale;
+    const pad = 8 / s; // strokes and point markers reach a little past the bounds
+    const x0 = -this.stage.x() / s - pad;
+    const y0 = -this.stage.y() / s - pad;
+    const x1 = x0 + this.stage.width() / s + 2 * pad;
+    const y1 = y0 + this.stage.height() / s + 2 * pad;
+    for (const e of this.nodes.values()) {
+      const [bx0, by0, bx1, by1] = e.bounds;
+      const shown = bx1 >= x0 && bx0 <= x1 && by1 >= y0 && by0 <= y1;
+      if (shown !== e.shown) {
+        e.shown = shown;
+        e.node.visible(shown);
+      }
+    }
   }
 
   /** Bring the static layer in line with `anns` (all but the selected one), touching only
    * the nodes whose annotation changed. */
   renderStatic(anns: Ann[], selected: string | null, colors: (a: Ann) => string): void {
     const keep = new Set<string>();
-    anns.forEach((a, z) => {
-      if (a.uuid === selected) return;
+    let dirty = false;
+    for (const a of anns) {
+      if (a.uuid === selected) continue;
       keep.add(a.uuid);
       const color = colors(a);
       const key = color + JSON.stringify(a);
       const have = this.nodes.get(a.uuid);
-      if (have && have.key === key) {
-        have.node.zIndex(Math.min(z, this.shapeLayer.children.length - 1));
-        return;
-      }
+      if (have && have.key === key) continue;
       have?.node.destroy();
       const node = shapeNode(a, color, this.scale, 2);
       this.shapeLayer.add(node);
-      this.nodes.set(a.uuid, { node, key });
-    });
+      this.nodes.set(a.uuid, { node, key, bounds: boundsOf(a), shown: true });
+      dirty = true;
+    }
     for (const [uuid, { node }] of this.nodes) {
       if (!keep.has(uuid)) {
         node.destroy();
         this.nodes.delete(uuid);
+        dirty = true;
       }
     }
-    this.shapeLayer.batchDraw();
+    // Stacking follows the annotation order (later on top); reorder only when it differs.
+    let z = 0;
+    for (const a of anns) {
+      const have = this.nodes.get(a.uuid);
+      if (!have) continue;
+      if (have.node.index !== z) {
+        have.node.zIndex(z);
+        dirty = true;
+      }
+      z += 1;
+    }
+    if (dirty) {
+      this.cull();
+      this.shapeLayer.batchDraw(); // untouched when only the selected (active) shape changed
+    }
   }
 
   renderActive(selected: Ann | null, color: string, selectedVertex: number | null, draft: Draft | null): void {
