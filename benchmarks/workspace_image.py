@@ -108,6 +108,10 @@ def polygons(n: int, size: int, seed: int = 0) -> list[dict[str, Any]]:
     return out
 
 
+def span(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} / {pct(values, 95):.1f} ms"
+
+
 def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
@@ -133,7 +137,8 @@ def run(frames: int, counts: list[int], size: int) -> None:
         browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         print(f"chromium {browser.version}, headless, --disable-gpu (software rendering)")
         print(
-            "| polygons | frame interval p50 / p95 | draw cost p50 / p95 | label key -> frame "
+            "| polygons | frame interval p50 / p95 | draw cost p50 / p95 (pan; zoom) "
+            "| label key -> frame "
             "| arrow nudge -> frame |"
         )
         print("|---|---|---|---|---|")
@@ -161,7 +166,7 @@ def run(frames: int, counts: list[int], size: int) -> None:
             )
             print(
                 f"| {n} | {statistics.median(intervals):.1f} / {pct(intervals, 95):.1f} ms "
-                f"| {statistics.median(draws):.1f} / {pct(draws, 95):.1f} ms "
+                f"| {span(draws[: frames // 2])}; {span(draws[frames // 2 :])} "
                 f"| {statistics.median(keys):.1f} / {pct(keys, 95):.1f} ms | {nudge} |"
             )
             page.close()
