@@ -490,3 +490,18 @@ def test_ctrl_click_selects_while_a_path_tool_is_active(page: Any) -> None:
     assert page.evaluate("window.__editor.debug.selected()") == "pre-1"
     page.keyboard.press("Backspace")
     assert [a["uuid"] for a in response(page)["annotations"]] == ["pre-2"]
+
+
+def test_resize_box_by_corner_and_refuse_below_min_size(page: Any) -> None:
+    geometries = {**PARAMS["geometries"], "box": {"objects_to_annotate": ["car"], "min_width": 80}}
+    params = {**PARAMS, "geometries": geometries}
+    s = mount(page, params)
+    page.keyboard.press("1")
+    s.drag((200, 200), (500, 400))
+    s.drag((500, 400), (600, 450))  # bottom-right corner out
+    [ann] = response(page)["annotations"]
+    assert near(ann["width"], 400, 2 * s.tolerance) and near(ann["height"], 250, 2 * s.tolerance)
+    s.drag((600, 450), (230, 450))  # 30 px wide: below min_width, refused
+    [after] = response(page)["annotations"]
+    assert after == ann
+    valid(params, response(page))

@@ -453,8 +453,10 @@ export function mount(root: HTMLElement, ctx: EditorContext): ImageEditor {
       const sel = find(selected);
       if (sel) {
         clampInto(sel, viewer.naturalWidth, viewer.naturalHeight);
-        if (sel.type === "box" && (sel.width! <= 0 || sel.height! <= 0)) {
-          restore(m.before);
+        const g = spec.geometries.box;
+        if (sel.type === "box" && (sel.width! <= 0 || sel.height! <= 0 || sel.width! < (g?.min_width ?? 0) || sel.height! < (g?.min_height ?? 0))) {
+          toolbar.status("Too small: the box keeps its size");
+          restore(m.before); // a resize below the task's minimum is refused
           return;
         }
       }

@@ -97,8 +97,6 @@ export class View {
       this.levels.push(c);
       src = c;
     }
-    this.imageNode.width(img.naturalWidth);
-    this.imageNode.height(img.naturalHeight);
     this.level = -1;
   }
 
@@ -125,9 +123,32 @@ export class View {
       this.level = level;
       this.imageNode.image(this.levels[level]);
     }
+    if (this.levels.length) this.cropImage(scale, x, y);
     if (rescaled) for (const { node } of this.nodes.values()) if (node instanceof Konva.Circle) node.radius(POINT / scale);
     this.cull();
     if (draw) this.stage.batchDraw();
+  }
+
+  /** Draw only the part of the image in view (whole source pixels of the mipmap level), so
+   * a zoomed-in frame does not resample the whole 4096 px image. */
+  private cropImage(scale: number, x: number, y: number): void {
+    const src = this.levels[this.level] as HTMLCanvasElement | HTMLImageElement;
+    const lw = src instanceof HTMLImageElement ? src.naturalWidth : src.width;
+    const lh = src instanceof HTMLImageElement ? src.naturalHeight : src.height;
+    const [kx, ky] = [lw / this.naturalWidth, lh / this.naturalHeight];
+    const x0 = Math.max(0, Math.floor((-x / scale) * kx) - 1);
+    const y0 = Math.max(0, Math.floor((-y / scale) * ky) - 1);
+    const x1 = Math.min(lw, Math.ceil(((this.stage.width() - x) / scale) * kx) + 1);
+    const y1 = Math.min(lh, Math.ceil(((this.stage.height() - y) / scale) * ky) + 1);
+    if (x1 <= x0 || y1 <= y0) {
+      this.imageNode.visible(false);
+      return;
+    }
+    const node = this.imageNode;
+    node.visible(true);
+    node.crop({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 });
+    node.position({ x: x0 / kx, y: y0 / ky });
+    node.size({ width: (x1 - x0) / kx, height: (y1 - y0) / ky });
   }
 
   /** Hide static shapes outside the visible part of the image: when zoomed in, most of 500
