@@ -505,3 +505,20 @@ def test_resize_box_by_corner_and_refuse_below_min_size(page: Any) -> None:
     [after] = response(page)["annotations"]
     assert after == ann
     valid(params, response(page))
+
+
+def test_middle_drag_pans_and_destroy_empties_the_root(page: Any) -> None:
+    s = mount(page)
+    page.keyboard.press("Equal")
+    before = page.evaluate("window.__editor.debug.view()")
+    m = page.mouse
+    m.move(*s.screen(800, 600))
+    m.down(button="middle")
+    m.move(*s.screen(900, 650), steps=4)
+    m.up(button="middle")
+    after = page.evaluate("window.__editor.debug.view()")
+    assert after["x"] > before["x"] and after["y"] > before["y"]
+    assert response(page)["annotations"] == []
+    page.evaluate("window.__editor.destroy()")
+    assert page.evaluate("document.getElementById('editor-root').children.length") == 0
+    assert page.get_by_role("img", name="Task image").count() == 0

@@ -51,6 +51,7 @@ export function mount(root: HTMLElement, ctx: EditorContext): ImageEditor {
   let fit = 1;
   let view = { scale: 1, x: 0, y: 0 };
   let loaded = false;
+  let destroyed = false;
 
   // --- DOM -------------------------------------------------------------------------------
   const shell = document.createElement("div");
@@ -90,6 +91,7 @@ export function mount(root: HTMLElement, ctx: EditorContext): ImageEditor {
     const img = new Image();
     img.decoding = "async";
     img.onload = () => {
+      if (destroyed) return resolve(); // unmounted (e.g. a skipped prefetch) before it loaded
       viewer.setImage(img);
       loaded = true;
       layout();
@@ -569,6 +571,7 @@ export function mount(root: HTMLElement, ctx: EditorContext): ImageEditor {
     handleKey,
     focus: () => surface.focus({ preventScroll: true }),
     destroy: () => {
+      destroyed = true;
       resizer.disconnect();
       window.removeEventListener("keyup", onKeyUp);
       window.removeEventListener("blur", onBlur);
