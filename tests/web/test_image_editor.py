@@ -522,3 +522,41 @@ def test_middle_drag_pans_and_destroy_empties_the_root(page: Any) -> None:
     page.evaluate("window.__editor.destroy()")
     assert page.evaluate("document.getElementById('editor-root').children.length") == 0
     assert page.get_by_role("img", name="Task image").count() == 0
+
+
+def test_copy_from_previous_task(page: Any) -> None:
+    previous = {
+        "annotations": [
+            {
+                "type": "box",
+                "uuid": "old",
+                "label": "car",
+                "left": 10,
+                "top": 20,
+                "width": 30,
+                "height": 40,
+            },
+            {
+                "type": "box",
+                "uuid": "x",
+                "label": "bus",
+                "left": 1,
+                "top": 1,
+                "width": 5,
+                "height": 5,
+            },
+        ],
+        "global_attributes": {},
+    }
+    task = {"assignment_id": 2, "task_id": "t2", "type": "imageannotation", "params": PARAMS}
+    initial = page.evaluate("([t, p]) => window.__copyFromPrevious(t, p)", [task, previous])
+    [ann] = initial["annotations"]
+    assert ann["label"] == "car" and ann["uuid"] != "old" and ann["left"] == 10
+    mount(page, initial=initial)
+    assert response(page) == initial
+    valid(PARAMS, initial)
+    nothing = page.evaluate(
+        "([t, p]) => window.__copyFromPrevious(t, p)",
+        [task, {"annotations": previous["annotations"][1:]}],
+    )
+    assert nothing is None

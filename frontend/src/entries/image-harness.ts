@@ -1,7 +1,7 @@
 // Test and benchmark page script: mounts the image editor on a task given by the page
 // (`window.__mount(task, initial?)`, or `?task=<url of a task JSON>`), keeps every onChange
 // value in `window.__changes` and exposes the editor as `window.__editor`.
-import { mount, type ImageEditor } from "../editors/image/index";
+import { copyFromPrevious, mount, type ImageEditor } from "../editors/image/index";
 import type { WorkTask } from "../editors/types";
 
 declare global {
@@ -9,10 +9,12 @@ declare global {
     __editor?: ImageEditor;
     __changes: unknown[];
     __mount(task: WorkTask, initial?: unknown): Promise<void>;
+    __copyFromPrevious: typeof copyFromPrevious;
   }
 }
 
 window.__changes = [];
+window.__copyFromPrevious = copyFromPrevious;
 window.__mount = async (task, initial) => {
   window.__editor?.destroy();
   window.__changes = [];

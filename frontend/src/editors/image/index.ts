@@ -1,7 +1,7 @@
 // The image editor: boxes, polygons, lines, points and ellipses on a task's image, for
 // `imageannotation` and Scale's single-geometry types (see params.ts). Everything is kept
 // in image pixels; the view only maps screen to image with one scale and offset.
-import type { Editor, EditorContext, MountEditor } from "../types";
+import type { Editor, EditorContext, MountEditor, WorkTask } from "../types";
 import { boundedShift, clampInto, distToSegment, edgesOf, handlesOf, hits, moveHandle, translate } from "./geometry";
 import { annotationsFrom, newUuid, responseOf, specOf, type Ann, type Spec, type Tool, type Vertex } from "./params";
 import { colorOf, View, type Draft } from "./view";
@@ -34,6 +34,14 @@ export interface ImageEditor extends Editor {
 }
 
 export const mountImageEditor: MountEditor = (root, ctx) => mount(root, ctx);
+
+/** "Copy from previous task": the shapes of a previous response that fit `task` (its
+ * geometries and labels), with new uuids, as an `initial` for mounting; null when none fit. */
+export function copyFromPrevious(task: WorkTask, previous: unknown): Record<string, unknown> | null {
+  const spec = specOf(task.type, task.params ?? {});
+  const anns = annotationsFrom(spec, previous).map((a) => ({ ...a, uuid: newUuid() }));
+  return anns.length ? responseOf(spec, anns, {}) : null;
+}
 
 export function mount(root: HTMLElement, ctx: EditorContext): ImageEditor {
   const spec: Spec = specOf(ctx.task.type, ctx.task.params ?? {});
