@@ -129,7 +129,14 @@ export function buildToolbar(spec: Spec, act: ToolbarActions): Toolbar {
   return {
     element: el,
     update({ tool, selected, canUndo, canRedo, count }) {
-      spec.tools.forEach((t, i) => toolButtons[i].setAttribute("aria-pressed", String(tool === t)));
+      spec.tools.forEach((t, i) => {
+        const on = tool === t;
+        const b = toolButtons[i];
+        if (b.getAttribute("aria-pressed") === String(on)) return;
+        b.setAttribute("aria-pressed", String(on));
+        b.style.fontWeight = on ? "bold" : "";
+        b.style.outline = on ? `2px solid ${colorOf(i)}` : "";
+      });
       undoB.disabled = !canUndo;
       redoB.disabled = !canRedo;
       delB.disabled = !selected;
