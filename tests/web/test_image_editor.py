@@ -151,6 +151,8 @@ def test_draw_box_with_label_key(page: Any) -> None:
     valid(PARAMS, resp)
     # onChange reported the same response
     assert page.evaluate("window.__changes.at(-1)") == resp
+    # picking a label, drawing and selecting did not move or resize the image
+    assert page.get_by_role("img", name="Task image").bounding_box() == s.box
 
 
 def test_numpad_picks_the_second_label(page: Any) -> None:
@@ -560,3 +562,19 @@ def test_copy_from_previous_task(page: Any) -> None:
         [task, {"annotations": previous["annotations"][1:]}],
     )
     assert nothing is None
+
+
+def test_keyboard_only_select_nudge_delete(page: Any) -> None:
+    mount(page, {**PARAMS, "hypothesis": HYPOTHESIS})
+    page.keyboard.press("BracketRight")
+    assert page.evaluate("window.__editor.debug.selected()") == "pre-1"
+    page.keyboard.press("BracketRight")
+    assert page.evaluate("window.__editor.debug.selected()") == "pre-2"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Delete")
+    page.keyboard.press("BracketLeft")
+    assert page.evaluate("window.__editor.debug.selected()") == "pre-1"
+    assert [a["uuid"] for a in response(page)["annotations"]] == ["pre-1"]
+    page.keyboard.press("Control+z")  # the delete
+    page.keyboard.press("Control+z")  # the nudge
+    assert response(page)["annotations"][1]["x"] == 1000

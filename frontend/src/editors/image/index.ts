@@ -561,6 +561,18 @@ export function mount(root: HTMLElement, ctx: EditorContext): ImageEditor {
       case "Numpad0":
         resetView();
         return true;
+      case "BracketRight":
+      case "BracketLeft": {
+        // Select the next / previous shape without the mouse (then arrows nudge, Delete deletes).
+        if (!anns.length || mode.kind !== "idle") return false;
+        const at = anns.findIndex((a) => a.uuid === selected);
+        const step = e.code === "BracketRight" ? 1 : -1;
+        const next = at < 0 ? (step > 0 ? 0 : anns.length - 1) : (at + step + anns.length) % anns.length;
+        selected = anns[next].uuid;
+        selectedVertex = null;
+        render();
+        return true;
+      }
     }
     if (key === "+") {
       zoomAt(1.25, surfaceW() / 2, surfaceH() / 2);

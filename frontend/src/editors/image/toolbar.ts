@@ -46,7 +46,7 @@ function slider(name: string, onInput: (v: number) => void): HTMLLabelElement {
 export function buildToolbar(spec: Spec, act: ToolbarActions): Toolbar {
   const el = document.createElement("div");
   el.className = "lw-image-toolbar";
-  Object.assign(el.style, { display: "flex", flexWrap: "wrap", gap: "6px", alignItems: "center" });
+  Object.assign(el.style, { display: "flex", flexDirection: "column", gap: "4px", flex: "0 0 auto" });
 
   const tools = document.createElement("div");
   tools.setAttribute("role", "group");
@@ -66,6 +66,8 @@ export function buildToolbar(spec: Spec, act: ToolbarActions): Toolbar {
   const zoomIn = button("Zoom in (+)", "+ or wheel", () => act.zoom(1.25));
   const zoomOut = button("Zoom out (−)", "- or wheel", () => act.zoom(0.8));
   const fitB = button("Fit (0)", "0", act.fit);
+  const hint = document.createElement("span");
+  hint.textContent = "[ ] select · arrows nudge · Alt+click add/remove vertex · Space+drag pan · Esc";
   let brightness = 100;
   let contrast = 100;
   const bright = slider("Brightness", (v) => act.filter((brightness = v), contrast));
@@ -79,7 +81,16 @@ export function buildToolbar(spec: Spec, act: ToolbarActions): Toolbar {
   statusEl.setAttribute("aria-live", "polite");
   const countEl = document.createElement("span");
 
-  el.append(tools, undoB, redoB, delB, zoomIn, zoomOut, fitB, bright, contr, countEl, attrs, statusEl);
+  // Two rows: the controls, then a fixed-height line for the count, the selected shape's
+  // attributes and the status, so that what changes while working never moves the image.
+  const controls = document.createElement("div");
+  Object.assign(controls.style, { display: "flex", flexWrap: "wrap", gap: "6px", alignItems: "center" });
+  controls.append(tools, undoB, redoB, delB, zoomIn, zoomOut, fitB, bright, contr, hint);
+  const live = document.createElement("div");
+  Object.assign(live.style, { display: "flex", gap: "12px", alignItems: "center", height: "2em", overflow: "hidden", whiteSpace: "nowrap" });
+  Object.assign(attrs.style, { flexWrap: "nowrap" });
+  live.append(countEl, attrs, statusEl);
+  el.append(controls, live);
 
   let attrsFor = "";
   function renderAttributes(sel: Ann | null): void {
