@@ -6,19 +6,23 @@ from labelworks.errors import InvalidRequest
 from labelworks.tasktypes import SUPPORTED_TYPES, get_task_type
 from labelworks.tasktypes.base import TaskType
 
-ALL_SIX = (
+ALL_TYPES = (
+    "annotation",
     "categorization",
     "comparison",
     "imageannotation",
+    "lineannotation",
     "namedentityrecognition",
+    "pointannotation",
+    "polygonannotation",
     "textcollection",
     "transcription",
 )
 
 
-def test_registry_holds_the_six_types():
-    assert SUPPORTED_TYPES == ALL_SIX
-    for name in ALL_SIX:
+def test_registry_holds_every_type():
+    assert SUPPORTED_TYPES == ALL_TYPES
+    for name in ALL_TYPES:
         kind = get_task_type(name)
         assert isinstance(kind, TaskType) and kind.name == name
 
@@ -28,11 +32,11 @@ def test_unknown_type_is_400_on_type_listing_supported_types():
         get_task_type("nope")
     assert caught.value.field == "type"
     assert caught.value.status_code == 400
-    for name in ALL_SIX:
+    for name in ALL_TYPES:
         assert name in caught.value.message
 
 
-@pytest.mark.parametrize("name", ALL_SIX)
+@pytest.mark.parametrize("name", ALL_TYPES)
 def test_response_must_be_an_object(name):
     with pytest.raises(InvalidRequest) as caught:
         get_task_type(name).validate_response({}, ["not", "an", "object"])
@@ -58,7 +62,7 @@ MINIMAL_PARAMS = {
 }
 
 
-@pytest.mark.parametrize("name", ALL_SIX)
+@pytest.mark.parametrize("name", ALL_TYPES)
 def test_minimal_params_validate_and_are_idempotent(name):
     kind = get_task_type(name)
     stored = kind.validate_params(MINIMAL_PARAMS[name])
@@ -66,7 +70,7 @@ def test_minimal_params_validate_and_are_idempotent(name):
     assert kind.validate_params(stored) == stored
 
 
-@pytest.mark.parametrize("name", ALL_SIX)
+@pytest.mark.parametrize("name", ALL_TYPES)
 def test_unknown_param_is_named(name):
     with pytest.raises(InvalidRequest) as caught:
         get_task_type(name).validate_params({**MINIMAL_PARAMS[name], "colour": 1})
