@@ -43,7 +43,12 @@ def test_response_must_be_an_object(name):
     assert caught.value.error == "response: must be an object"
 
 
+IMG = {"attachment": "https://e.com/a.png", "objects_to_annotate": ["car"]}
 MINIMAL_PARAMS = {
+    "annotation": IMG,
+    "polygonannotation": IMG,
+    "lineannotation": IMG,
+    "pointannotation": IMG,
     "categorization": {"attachment": "https://e.com/a.png", "categories": ["a", "b"]},
     "comparison": {
         "prompt": "Hi?",
