@@ -12,6 +12,7 @@ from labelworks.tasktypes.lineannotation import LineAnnotation
 from labelworks.tasktypes.namedentityrecognition import NamedEntityRecognition
 from labelworks.tasktypes.pointannotation import PointAnnotation
 from labelworks.tasktypes.polygonannotation import PolygonAnnotation
+from labelworks.tasktypes.segmentannotation import SegmentAnnotation
 from labelworks.tasktypes.textcollection import TextCollection
 from labelworks.tasktypes.transcription import Transcription
 
@@ -28,6 +29,7 @@ REGISTRY: dict[str, TaskType] = {
         PolygonAnnotation(),
         LineAnnotation(),
         PointAnnotation(),
+        SegmentAnnotation(),
     )
 }
 SUPPORTED_TYPES: tuple[str, ...] = tuple(sorted(REGISTRY))

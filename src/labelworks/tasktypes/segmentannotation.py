@@ -1,0 +1,194 @@
+"""segmentannotation: semantic (and instance-aware) segmentation of an image into labels.
+
+The response is Scale's: `labelMapping` (label -> `{index, color}`, a list of them for an
+`instance_labels` label) and `annotations.combined.indexedImage`, a single-channel PNG whose pixel
+values are those indexes (0 = unlabeled). Labelworks stores the PNG inline as a data URI. Consensus
+is a skill-weighted per-pixel vote over the label each pixel got (instances fold into their label);
+its answer indexes the labels in params order (1, 2, ...). Exports: COCO with one RLE mask per label
+and image, PNG label maps (`masks`), JSONL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from labelworks.errors import InvalidRequest
+from labelworks.tasktypes import labelmap
+from labelworks.tasktypes.base import Flag, Name, StrictModel, TaskType, first_duplicate
+from labelworks.tasktypes.shapes import Example, Layers, ObjectsToAnnotate, labels_of
+
+
+def _distinct(items: list[str]) -> list[str]:
+    first_duplicate(items, "label")
+    return items
+
+
+class SegmentationParams(StrictModel):
+    attachment: Name
+    attachment_type: Literal["image"] = "image"
+    # Strings or LabelDescription objects `{choice, description?, subchoices?}`.
+    labels: ObjectsToAnnotate
+    instance_labels: Annotated[list[Name], AfterValidator(_distinct)] = []
+    allow_unlabeled: Flag = False
+    examples: list[Example] = []
+    layers: Layers | None = None
+
+
+Index = Annotated[int, Field(strict=True, ge=1, le=255)]
+
+
+class LabelIndex(StrictModel):
+    index: Index
+    color: str | None = None
+
+
+def _as_index(value: Any) -> Any:
+    return {"index": value} if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Mapped = Annotated[LabelIndex, BeforeValidator(_as_index)]
+
+
+class Combined(StrictModel):
+    indexedImage: Name
+    image: str | None = None
+    extendedIndexedImage: str | None = None
+
+
+class SegmentationAnnotations(StrictModel):
+    combined: Combined
+    labeled: dict[Name, str | list[str]] | None = None
+    unlabeled: str | None = None
+
+
+class SegmentationResponse(StrictModel):
+    annotations: SegmentationAnnotations
+    labelMapping: dict[Name, Mapped | list[Mapped]]
+
+
+def label_names(params: dict[str, Any]) -> list[str]:
+    return labels_of(params["labels"])
+
+
+class SegmentAnnotation(TaskType):
+    """Params `{attachment, labels, instance_labels?, allow_unlabeled?}`; response
+    `{"annotations": {"combined": {"indexedImage": <PNG data URI>}}, "labelMapping": {...}}`."""
+
+    name = "segmentannotation"
+    params_model = SegmentationParams
+    response_model = SegmentationResponse
+    export_formats = ("jsonl", "coco", "masks")
+    has_images = True
+
+    def check_params(self, params: dict[str, Any]) -> None:
+        known = set(label_names(params))
+        for i, label in enumerate(params.get("instance_labels", [])):
+            if label not in known:
+                raise InvalidRequest(f"{label!r} is not one of the labels", f"instance_labels.{i}")
+
+    def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
+        known = label_names(params)
+        instance = set(params.get("instance_labels", []))
+        seen: set[int] = set()
+        for label, entry in response["labelMapping"].items():
+            path = f"response.labelMapping.{label}"
+            if label not in known:
+                raise InvalidRequest(f"{label!r} is not one of the task's labels {known}", path)
+            entries = entry if isinstance(entry, list) else [entry]
+            if isinstance(entry, list) and label not in instance:
+                raise InvalidRequest("only instance_labels map to a list of instances", path)
+            for item in entries:
+                if item["index"] in seen:
+                    raise InvalidRequest(f"index {item['index']} is used twice", path)
+                seen.add(item["index"])
+                item.setdefault("color", labelmap.color(item["index"]))
+        path = "response.annotations.combined.indexedImage"
+        pixels = labelmap.decode_png(response["annotations"]["combined"]["indexedImage"], path)
+        values = set(np.unique(pixels).tolist())
+        stray = sorted(values - seen - {0})
+        if stray:
+            raise InvalidRequest(f"pixel values {stray[:10]} are not in labelMapping", path)
+        if 0 in values and not params.get("allow_unlabeled", False):
+            raise InvalidRequest("has unlabeled pixels (0) but allow_unlabeled is false", path)
+
+    # --- the label each pixel got -----------------------------------------------------------
+
+    def class_map(self, params: dict[str, Any], response: dict[str, Any]) -> np.ndarray:
+        """The response's label map with pixels indexing `label_names(params)` from 1."""
+        order = {label: i for i, label in enumerate(label_names(params), start=1)}
+        mapping: dict[int, int] = {}
+        for label, entry in response["labelMapping"].items():
+            for item in entry if isinstance(entry, list) else [entry]:
+                mapping[item["index"]] = order.get(label, 0)
+        pixels = labelmap.decode_png(
+            response["annotations"]["combined"]["indexedImage"], "response"
+        )
+        return labelmap.remap(pixels, mapping)
+
+    def from_class_map(self, params: dict[str, Any], classes: np.ndarray) -> dict[str, Any]:
+        return {
+            "annotations": {"combined": {"indexedImage": labelmap.encode_png(classes)}},
+            "labelMapping": {
+                label: {"index": i, "color": labelmap.color(i)}
+                for i, label in enumerate(label_names(params), start=1)
+            },
+        }
+
+    def consensus(
+        self, params: dict[str, Any], responses: list[dict[str, Any]], weights: list[float]
+    ) -> tuple[dict[str, Any], float]:
+        """Per-pixel weighted vote. Only label maps the size of the most trusted annotator's
+        take part (a map of another size cannot be lined up pixel by pixel)."""
+        maps = [self.class_map(params, r) for r in responses]
+        best = max(range(len(maps)), key=lambda i: weights[i])
+        keep = [i for i, m in enumerate(maps) if m.shape == maps[best].shape]
+        voted, share = labelmap.vote([maps[i] for i in keep], [weights[i] for i in keep])
+        return self.from_class_map(params, voted), share * len(keep) / len(maps)
+
+    def score(
+        self, params: dict[str, Any], response: dict[str, Any], expected: dict[str, Any]
+    ) -> float | None:
+        """Mean IoU over the labels in either map (pixel level)."""
+        return labelmap.mean_iou(self.class_map(params, response), self.class_map(params, expected))
+
+    def placeholder_response(self, params: dict[str, Any]) -> dict[str, Any]:
+        """One pixel: unlabeled when allowed, else the first label."""
+        fill = 0 if params.get("allow_unlabeled", False) else 1
+        return self.from_class_map(params, np.full((1, 1), fill, dtype=np.uint8))
+
+    # --- exports ------------------------------------------------------------------------------
+
+    def response_size(self, response: dict[str, Any]) -> tuple[int, int]:
+        """(width, height) of the label map: the image size COCO needs."""
+        uri = response.get("annotations", {}).get("combined", {}).get("indexedImage", "")
+        height, width = labelmap.decode_png(uri, "response").shape
+        return width, height
+
+    def label_masks(
+        self, params: dict[str, Any], response: dict[str, Any]
+    ) -> Iterator[tuple[str, np.ndarray]]:
+        """(label, boolean mask) for each label that has pixels."""
+        classes = self.class_map(params, response)
+        for i, label in enumerate(label_names(params), start=1):
+            mask = classes == i
+            if mask.any():
+                yield label, mask
+
+    def coco_objects_for(
+        self, params: dict[str, Any], response: dict[str, Any]
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """One COCO annotation per label present: an RLE `segmentation` (compressed counts)."""
+        for label, mask in self.label_masks(params, response):
+            yield (
+                label,
+                {
+                    "segmentation": labelmap.rle_encode(mask),
+                    "bbox": labelmap.bbox(mask),
+                    "area": float(mask.sum()),
+                    "iscrowd": 0,
+                },
+            )
