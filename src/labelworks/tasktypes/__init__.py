@@ -7,6 +7,7 @@ from labelworks.tasktypes.annotation import Annotation
 from labelworks.tasktypes.base import TaskType
 from labelworks.tasktypes.categorization import Categorization
 from labelworks.tasktypes.comparison import Comparison
+from labelworks.tasktypes.documenttranscription import DocumentTranscription
 from labelworks.tasktypes.imageannotation import ImageAnnotation
 from labelworks.tasktypes.lineannotation import LineAnnotation
 from labelworks.tasktypes.namedentityrecognition import NamedEntityRecognition
@@ -30,6 +31,7 @@ REGISTRY: dict[str, TaskType] = {
         LineAnnotation(),
         PointAnnotation(),
         SegmentAnnotation(),
+        DocumentTranscription(),
     )
 }
 SUPPORTED_TYPES: tuple[str, ...] = tuple(sorted(REGISTRY))
