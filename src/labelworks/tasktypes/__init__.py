@@ -7,6 +7,7 @@ from labelworks.tasktypes.annotation import Annotation
 from labelworks.tasktypes.base import TaskType
 from labelworks.tasktypes.categorization import Categorization
 from labelworks.tasktypes.comparison import Comparison
+from labelworks.tasktypes.datacollection import DataCollection
 from labelworks.tasktypes.documenttranscription import DocumentTranscription
 from labelworks.tasktypes.imageannotation import ImageAnnotation
 from labelworks.tasktypes.lineannotation import LineAnnotation
@@ -32,6 +33,7 @@ REGISTRY: dict[str, TaskType] = {
         PointAnnotation(),
         SegmentAnnotation(),
         DocumentTranscription(),
+        DataCollection(),
     )
 }
 SUPPORTED_TYPES: tuple[str, ...] = tuple(sorted(REGISTRY))
