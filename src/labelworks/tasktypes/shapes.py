@@ -202,7 +202,11 @@ class SingleGeometry(ImageAnnotation):
         self, params: dict[str, Any], responses: list[dict[str, Any]], weights: list[float]
     ) -> tuple[dict[str, Any], float]:
         answer, confidence = super().consensus(params, responses, weights)
-        return {"annotations": answer["annotations"]}, confidence
+        # Scale's response shape: no fusion bookkeeping (`support`), no global attributes.
+        annotations = [
+            {k: v for k, v in a.items() if k != "support"} for a in answer["annotations"]
+        ]
+        return {"annotations": annotations}, confidence
 
     def placeholder_response(self, params: dict[str, Any]) -> dict[str, Any]:
         """A valid answer for test-environment tasks: nothing drawn."""
