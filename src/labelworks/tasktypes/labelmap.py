@@ -49,18 +49,17 @@ def decode_png(uri: str, path: str) -> np.ndarray:
 
 def encode_png(labels: np.ndarray) -> str:
     """A grayscale PNG data URI of a `uint8` label map."""
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.fromarray(labels.astype(np.uint8), mode="L").save(out, format="PNG", optimize=True)
-    return PNG_DATA_URI + base64.b64encode(out.getvalue()).decode("ascii")
+    return PNG_DATA_URI + base64.b64encode(png_bytes(labels)).decode("ascii")
 
 
 def png_bytes(labels: np.ndarray) -> bytes:
+    """A grayscale PNG of a `uint8` label map (a 2-D uint8 array is Pillow's mode "L")."""
     from PIL import Image
 
     out = io.BytesIO()
-    Image.fromarray(labels.astype(np.uint8), mode="L").save(out, format="PNG", optimize=True)
+    Image.fromarray(np.ascontiguousarray(labels, dtype=np.uint8)).save(
+        out, format="PNG", optimize=True
+    )
     return out.getvalue()
 
 
