@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, Field
 
 from labelworks.errors import InvalidRequest
 from labelworks.tasktypes import labelmap
-from labelworks.tasktypes.base import Flag, Name, StrictModel, TaskType, first_duplicate
+from labelworks.tasktypes.base import Flag, Name, StrictModel, TaskType, first_duplicate, parse
 from labelworks.tasktypes.shapes import Example, Layers, ObjectsToAnnotate, labels_of
 
 
@@ -46,13 +46,6 @@ class LabelIndex(StrictModel):
     color: str | None = None
 
 
-def _as_index(value: Any) -> Any:
-    return {"index": value} if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-Mapped = Annotated[LabelIndex, BeforeValidator(_as_index)]
-
-
 class Combined(StrictModel):
     indexedImage: Name
     image: str | None = None
@@ -67,7 +60,9 @@ class SegmentationAnnotations(StrictModel):
 
 class SegmentationResponse(StrictModel):
     annotations: SegmentationAnnotations
-    labelMapping: dict[Name, Mapped | list[Mapped]]
+    # label -> {index, color?} (or a bare index); a list of them for an instance label.
+    # Checked entry by entry in `check_response`, for field paths as the caller wrote them.
+    labelMapping: dict[Name, Any]
 
 
 def label_names(params: dict[str, Any]) -> list[str]:
@@ -98,14 +93,22 @@ class SegmentAnnotation(TaskType):
             path = f"response.labelMapping.{label}"
             if label not in known:
                 raise InvalidRequest(f"{label!r} is not one of the task's labels {known}", path)
-            entries = entry if isinstance(entry, list) else [entry]
             if isinstance(entry, list) and label not in instance:
                 raise InvalidRequest("only instance_labels map to a list of instances", path)
-            for item in entries:
-                if item["index"] in seen:
-                    raise InvalidRequest(f"index {item['index']} is used twice", path)
-                seen.add(item["index"])
-                item.setdefault("color", labelmap.color(item["index"]))
+            items = []
+            for i, item in enumerate(entry if isinstance(entry, list) else [entry]):
+                where = f"{path}.{i}" if isinstance(entry, list) else path
+                if isinstance(item, int) and not isinstance(item, bool):
+                    item = {"index": item}  # a bare index
+                checked = parse(LabelIndex, item, tuple(where.split("."))).model_dump(
+                    exclude_none=True
+                )
+                if checked["index"] in seen:
+                    raise InvalidRequest(f"index {checked['index']} is used twice", where)
+                seen.add(checked["index"])
+                checked.setdefault("color", labelmap.color(checked["index"]))
+                items.append(checked)
+            response["labelMapping"][label] = items if isinstance(entry, list) else items[0]
         path = "response.annotations.combined.indexedImage"
         pixels = labelmap.decode_png(response["annotations"]["combined"]["indexedImage"], path)
         values = set(np.unique(pixels).tolist())
