@@ -143,7 +143,7 @@ class DocumentTranscription(TaskType):
             shape = region["location"]["type"]
             if feature and feature.get("type") not in (None, shape):
                 raise InvalidRequest(
-                    f"{region['label']!r} regions are {feature['type']}es, not {shape}es",
+                    f"{region['label']!r} regions are drawn as a {feature['type']}, not a {shape}",
                     f"{path}.location.type",
                 )
             count[region["label"]] += 1
