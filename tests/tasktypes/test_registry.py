@@ -105,6 +105,13 @@ def test_unknown_param_is_named(name):
             [{"type": "text", "field_id": "a b", "title": "T"}],
             "params.fields.0",
         ),
+        ("annotation", "objects_to_annotate", [], "params.objects_to_annotate"),
+        ("polygonannotation", "max_vertices", -1, "params.max_vertices"),
+        ("segmentannotation", "labels", ["a", "a"], "params.labels"),
+        ("segmentannotation", "allow_unlabeled", "no", "params.allow_unlabeled"),
+        ("documenttranscription", "features", [{"label": ""}], "params.features.0.label"),
+        ("datacollection", "fields", {"a": {"type": "date"}}, "params.fields.a.type"),
+        ("transcription", "repeatable_fields", {"a": 3}, "params.repeatable_fields"),
     ],
 )
 def test_project_defaults_are_checked_field_by_field(name, key, value, path):
@@ -115,3 +122,19 @@ def test_project_defaults_are_checked_field_by_field(name, key, value, path):
     with pytest.raises(InvalidRequest) as caught:
         validate_project_params(name, {key: value})
     assert caught.value.field.startswith(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("annotation", {"objects_to_annotate": ["car"], "min_width": 4}),
+        ("segmentannotation", {"labels": ["road", {"choice": "sky"}], "allow_unlabeled": True}),
+        ("documenttranscription", {"features": [{"label": "total", "required": True}]}),
+        ("datacollection", {"fields": {"title": "Title"}}),
+        ("transcription", {"fields": {"total": "Total"}, "repeatable_fields": {"item": "Item"}}),
+    ],
+)
+def test_project_defaults_of_the_newer_types_are_accepted(name, params):
+    from labelworks.services.project_settings import validate_project_params
+
+    assert validate_project_params(name, params) == params
