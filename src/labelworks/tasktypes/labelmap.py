@@ -57,9 +57,7 @@ def png_bytes(labels: np.ndarray) -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(labels, dtype=np.uint8)).save(
-        out, format="PNG", optimize=True
-    )
+    Image.fromarray(np.ascontiguousarray(labels, dtype=np.uint8)).save(out, format="PNG")
     return out.getvalue()
 
 
@@ -73,17 +71,24 @@ def remap(labels: np.ndarray, mapping: dict[int, int]) -> np.ndarray:
 
 def vote(maps: Sequence[np.ndarray], weights: Sequence[float]) -> tuple[np.ndarray, float]:
     """Per-pixel weighted vote over label maps of the same shape; the winning map and the mean
-    share of the weight its pixels got (1.0 = everyone agreed everywhere)."""
+    share of the weight its pixels got (1.0 = everyone agreed everywhere).
+
+    One label at a time, keeping the best so far: memory stays a few maps' worth whatever the
+    number of labels (a full tally would be labels x pixels floats). Ties go to the lower index.
+    """
     w = np.asarray(weights, dtype=np.float64)
     if w.sum() <= 0:
         w = np.ones(len(maps))
-    classes = int(max(int(m.max(initial=0)) for m in maps)) + 1
-    tally = np.zeros((classes, *maps[0].shape), dtype=np.float64)
-    for m, x in zip(maps, w, strict=True):
-        # Add x at (m[i, j], i, j): one scatter per annotator, no per-class loop.
-        np.add.at(tally, (m, *np.indices(m.shape)), x)
-    winner = tally.argmax(axis=0).astype(np.uint8)
-    share = float(tally.max(axis=0).mean() / w.sum()) if winner.size else 1.0
+    shape = maps[0].shape
+    winner = np.zeros(shape, dtype=np.uint8)
+    best = np.full(shape, -1.0)
+    for label in np.unique(np.concatenate([np.unique(m) for m in maps])):
+        support = np.zeros(shape)
+        for m, x in zip(maps, w, strict=True):
+            support += x * (m == label)
+        better = support > best
+        winner[better], best[better] = label, support[better]
+    share = float(best.mean() / w.sum()) if winner.size else 1.0
     return winner, share
 
 
