@@ -120,17 +120,13 @@ class Export:
         """Labels the project's default params declare (geometries), in order: the first
         class ids / categories, before labels that only tasks' own params add."""
         geometries = self.project_params.get("geometries")
-        if isinstance(self.project_params.get("objects_to_annotate"), list):
-            # Scale's single-geometry endpoints (tasktypes/shapes.py) hold the labels flat.
-            from labelworks.tasktypes.shapes import labels_of
+        # Scale's single-geometry endpoints and segmentannotation hold them flat, as strings or
+        # `{choice, subchoices}` (tasktypes/shapes.py).
+        for key in ("objects_to_annotate", "labels"):
+            if self.kind.has_images and isinstance(self.project_params.get(key), list):
+                from labelworks.tasktypes.shapes import labels_of
 
-            return list(dict.fromkeys(labels_of(self.project_params["objects_to_annotate"])))
-        if isinstance(self.project_params.get("labels"), list):  # segmentannotation
-            return [
-                x if isinstance(x, str) else x.get("choice", "")
-                for x in self.project_params["labels"]
-                if isinstance(x, str | dict)
-            ]
+                return list(dict.fromkeys(labels_of(self.project_params[key])))
         if not isinstance(geometries, dict):
             return []
         names = (
