@@ -14,8 +14,10 @@ from tests.tasktypes._helpers import params_error, respond, response_error
 
 PARAMS = {
     "attachment": "https://e.com/a.png",
-    "labels": ["road", {"choice": "vehicle", "subchoices": ["car", "bus"]}],
-    "instance_labels": ["car"],
+    "labels": [
+        "road",
+        {"choice": "vehicle", "subchoices": [{"choice": "car", "instance_label": True}, "bus"]},
+    ],
 }
 MAP = np.array([[1, 1, 2], [3, 3, 0]], dtype=np.uint8)
 KIND = get_task_type("segmentannotation")
@@ -43,6 +45,9 @@ def test_every_documented_parameter_is_accepted():
             "allow_unlabeled": True,
             "examples": [{"image": "https://e.com/x.png", "correct": True}],
             "layers": {"polygons": []},
+            "context_attachments": [{"attachment": "https://e.com/before.png"}],
+            "annotation_attributes": {"parked": {"choices": ["yes", "no"]}},
+            "hypothesis": answer(),
         }
     )
     assert KIND.validate_params(stored) == stored
@@ -62,12 +67,12 @@ def test_every_documented_parameter_is_accepted():
         ),
         (
             answer(mapping={"road": [1], "car": [2, 3]}),
-            "response.labelMapping.road: only instance_labels map to a list of instances",
+            "response.labelMapping.road: only labels with instance_label map to a list of instances",
         ),
         (
             answer(mapping={"road": 1, "truck": 2, "car": 3}),
             "response.labelMapping.truck: 'truck' is not one of the task's labels "
-            "['road', 'vehicle', 'car', 'bus']",
+            "['road', 'car', 'bus']",
         ),
         (
             answer(mapping={"road": 1, "car": [{"index": 1}, {"index": 3}]}),
@@ -125,7 +130,13 @@ def test_colour_images_are_refused():
     [
         ({"attachment": "x", "labels": []}, "labels"),
         ({"attachment": "x", "labels": ["a", "a"]}, "labels"),
-        ({**PARAMS, "instance_labels": ["truck"]}, "instance_labels.0"),
+        ({**PARAMS, "instance_labels": ["car"]}, "instance_labels"),
+        ({"attachment": "x", "labels": [{"choice": "a", "instance": True}]}, "labels.0.instance"),
+        ({"attachment": "x", "labels": [str(i) for i in range(51)]}, "labels"),
+        (
+            {**PARAMS, "hypothesis": answer(mapping={"road": 1})},
+            "hypothesis.annotations.combined.indexedImage",
+        ),
         ({**PARAMS, "allow_unlabeled": "yes"}, "allow_unlabeled"),
         ({"labels": ["a"]}, "attachment"),
     ],
@@ -149,8 +160,8 @@ def test_vote_is_per_pixel_whatever_index_each_annotator_used():
     ]
     voted, confidence = KIND.consensus(p, answers, [1.0, 1.0, 1.0])
     classes = KIND.class_map(p, voted)
-    # In params order: road = 1, vehicle = 2, car = 3 (instances fold into their label).
-    assert classes.tolist() == [[1, 1, 3], [3, 3, 0]]
+    # In label order: road = 1, car = 2, bus = 3 (instances fold into their label).
+    assert classes.tolist() == [[1, 1, 2], [2, 2, 0]]
     assert confidence == pytest.approx((5 + 2 / 3) / 6)
     assert KIND.score(p, answers[0], voted) == 1.0
     assert KIND.score(p, answers[2], voted) < 1.0
@@ -162,7 +173,7 @@ def test_the_most_trusted_annotator_outweighs_two_others():
     car = np.full((2, 2), 3, dtype=np.uint8)
     answers = [
         KIND.validate_response(p, a)
-        for a in (answer(road, {"road": 1}), answer(car, {"car": 3}), answer(car, {"car": 3}))
+        for a in (answer(road, {"road": 1}), answer(car, {"car": [3]}), answer(car, {"bus": 3}))
     ]
     voted, _ = KIND.consensus(p, answers, [0.9, 0.3, 0.3])
     assert (KIND.class_map(p, voted) == 1).all()

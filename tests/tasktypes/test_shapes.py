@@ -52,8 +52,14 @@ def test_objects_to_annotate_take_choices_and_subchoices():
     p = params(objects_to_annotate=["car", {"choice": "vehicle", "subchoices": ["bus", "van"]}])
     out = respond("annotation", p, {"annotations": [{**BOX, "label": "van"}]})
     assert out["annotations"][0]["label"] == "van"
-    err = response_error("annotation", p, {"annotations": [{**BOX, "label": "truck"}]})
-    assert err.field == "response.annotations.0.label"
+    for label in ("truck", "vehicle"):  # a choice with subchoices is a menu, not a label
+        err = response_error("annotation", p, {"annotations": [{**BOX, "label": label}]})
+        assert err.field == "response.annotations.0.label"
+    nested = {"choice": "a", "subchoices": [{"choice": "b", "display": "Bee"}, "c"]}
+    stored = get_task_type("annotation").validate_params(params(objects_to_annotate=[nested]))
+    assert stored["objects_to_annotate"][0]["subchoices"][0]["display"] == "Bee"
+    bad = params(objects_to_annotate=[{"choice": "a", "subchoices": [{"name": "b"}]}])
+    assert params_error("annotation", bad).field == "objects_to_annotate.0.subchoices.0.choice"
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """segmentannotation: semantic (and instance-aware) segmentation of an image into labels.
 
-The response is Scale's: `labelMapping` (label -> `{index, color}`, a list of them for an
-`instance_labels` label) and `annotations.combined.indexedImage`, a single-channel PNG whose pixel
+The response is Scale's: `labelMapping` (label -> `{index, color}`, a list of them for a label
+with `instance_label: true`) and `annotations.combined.indexedImage`, a single-channel PNG whose pixel
 values are those indexes (0 = unlabeled). Labelworks stores the PNG inline as a data URI. Consensus
 is a skill-weighted per-pixel vote over the label each pixel got (instances fold into their label);
 its answer indexes the labels in params order (1, 2, ...). Exports: COCO with one RLE mask per label
@@ -14,29 +14,20 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from labelworks.errors import InvalidRequest
 from labelworks.tasktypes import labelmap
-from labelworks.tasktypes.base import Flag, Name, StrictModel, TaskType, first_duplicate, parse
-from labelworks.tasktypes.shapes import Example, Layers, ObjectsToAnnotate, labels_of
-
-
-def _distinct(items: list[str]) -> list[str]:
-    first_duplicate(items, "label")
-    return items
-
-
-class SegmentationParams(StrictModel):
-    attachment: Name
-    attachment_type: Literal["image"] = "image"
-    # Strings or LabelDescription objects `{choice, description?, subchoices?}`.
-    labels: ObjectsToAnnotate
-    instance_labels: Annotated[list[Name], AfterValidator(_distinct)] = []
-    allow_unlabeled: Flag = False
-    examples: list[Example] = []
-    layers: Layers | None = None
-
+from labelworks.tasktypes.base import Flag, Name, StrictModel, TaskType, parse
+from labelworks.tasktypes.imageannotation import AnnotationAttribute
+from labelworks.tasktypes.shapes import (
+    ContextAttachment,
+    Example,
+    Layers,
+    ObjectsToAnnotate,
+    label_tree,
+    labels_of,
+)
 
 Index = Annotated[int, Field(strict=True, ge=1, le=255)]
 
@@ -65,12 +56,25 @@ class SegmentationResponse(StrictModel):
     labelMapping: dict[Name, Any]
 
 
+class SegmentationParams(StrictModel):
+    attachment: Name
+    attachment_type: Literal["image"] = "image"
+    context_attachments: list[ContextAttachment] = []
+    # At most 50, strings or LabelDescriptions (`instance_label: true` for one mask per object).
+    labels: Annotated[ObjectsToAnnotate, Field(max_length=50)]
+    annotation_attributes: dict[Name, AnnotationAttribute] = {}  # per instance
+    allow_unlabeled: Flag = False
+    hypothesis: SegmentationResponse | None = None
+    examples: list[Example] = []
+    layers: Layers | None = None
+
+
 def label_names(params: dict[str, Any]) -> list[str]:
     return labels_of(params["labels"])
 
 
 class SegmentAnnotation(TaskType):
-    """Params `{attachment, labels, instance_labels?, allow_unlabeled?}`; response
+    """Params `{attachment, labels, allow_unlabeled?, hypothesis?, ...}`; response
     `{"annotations": {"combined": {"indexedImage": <PNG data URI>}}, "labelMapping": {...}}`."""
 
     name = "segmentannotation"
@@ -80,21 +84,27 @@ class SegmentAnnotation(TaskType):
     has_images = True
 
     def check_params(self, params: dict[str, Any]) -> None:
-        known = set(label_names(params))
-        for i, label in enumerate(params.get("instance_labels", [])):
-            if label not in known:
-                raise InvalidRequest(f"{label!r} is not one of the labels", f"instance_labels.{i}")
+        if "hypothesis" in params:
+            self._check_label_map(params, params["hypothesis"], "hypothesis")
 
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
-        known = label_names(params)
-        instance = set(params.get("instance_labels", []))
+        self._check_label_map(params, response, "response")
+
+    def _check_label_map(
+        self, params: dict[str, Any], response: dict[str, Any], prefix: str
+    ) -> None:
+        tree = label_tree(params["labels"])
+        known = [label for label, _ in tree]
+        instance = {label for label, is_instance in tree if is_instance}
         seen: set[int] = set()
         for label, entry in response["labelMapping"].items():
-            path = f"response.labelMapping.{label}"
+            path = f"{prefix}.labelMapping.{label}"
             if label not in known:
                 raise InvalidRequest(f"{label!r} is not one of the task's labels {known}", path)
             if isinstance(entry, list) and label not in instance:
-                raise InvalidRequest("only instance_labels map to a list of instances", path)
+                raise InvalidRequest(
+                    "only labels with instance_label map to a list of instances", path
+                )
             items = []
             for i, item in enumerate(entry if isinstance(entry, list) else [entry]):
                 where = f"{path}.{i}" if isinstance(entry, list) else path
@@ -109,13 +119,14 @@ class SegmentAnnotation(TaskType):
                 checked.setdefault("color", labelmap.color(checked["index"]))
                 items.append(checked)
             response["labelMapping"][label] = items if isinstance(entry, list) else items[0]
-        path = "response.annotations.combined.indexedImage"
+        path = f"{prefix}.annotations.combined.indexedImage"
         pixels = labelmap.decode_png(response["annotations"]["combined"]["indexedImage"], path)
         values = set(np.unique(pixels).tolist())
         stray = sorted(values - seen - {0})
         if stray:
             raise InvalidRequest(f"pixel values {stray[:10]} are not in labelMapping", path)
-        if 0 in values and not params.get("allow_unlabeled", False):
+        # A hypothesis is a start to refine: it may leave pixels for the annotator.
+        if 0 in values and prefix == "response" and not params.get("allow_unlabeled", False):
             raise InvalidRequest("has unlabeled pixels (0) but allow_unlabeled is false", path)
 
     # --- the label each pixel got -----------------------------------------------------------

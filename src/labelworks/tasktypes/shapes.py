@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, field_validator
 
 from labelworks.errors import InvalidRequest
 from labelworks.tasktypes.base import (
@@ -38,21 +38,29 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str | dict) else value
 
 
-def _choice(value: Any) -> Any:
-    return {"choice": value} if isinstance(value, str) else value
+def _label_kind(value: Any) -> str:
+    return "name" if isinstance(value, str) else "description"
 
 
-class SubChoice(StrictModel):
+class LabelDescription(StrictModel):
+    """Scale's nested label: a `choice` with `subchoices` is only a menu; its leaves are the
+    labels. `instance_label` (segmentation) asks for one mask per object of that label;
+    `display` is what annotators read instead of `choice`."""
+
     choice: Name
+    subchoices: list[Label] = []
+    instance_label: Flag = False
+    display: str | None = None
     description: str | None = None
 
 
-class ObjectChoice(StrictModel):
-    """Scale's `{choice, subchoices}` form of a label: each subchoice is a label too."""
-
-    choice: Name
-    description: str | None = None
-    subchoices: list[Annotated[SubChoice, BeforeValidator(_choice)]] = []
+# A label is a string or a LabelDescription; tagged by the value's JSON type so that an error
+# inside a LabelDescription is reported on its own field, not as "not a string".
+Label = Annotated[
+    Annotated[Name, Tag("name")] | Annotated[LabelDescription, Tag("description")],
+    Discriminator(_label_kind),
+]
+LabelDescription.model_rebuild()
 
 
 def _distinct_labels(items: list[Any]) -> list[Any]:
@@ -61,25 +69,32 @@ def _distinct_labels(items: list[Any]) -> list[Any]:
 
 
 ObjectsToAnnotate = Annotated[
-    list[Name | ObjectChoice],
+    list[Label],
     BeforeValidator(_as_list),
     AfterValidator(non_empty),
     AfterValidator(_distinct_labels),
 ]
 
 
-def labels_of(objects: list[Any]) -> list[str]:
-    """The labels `objects_to_annotate` allows: strings, choices and their subchoices."""
-    out: list[str] = []
+def label_tree(objects: list[Any]) -> list[tuple[str, bool]]:
+    """(label, instance_label) of each selectable label: strings, and the leaves of
+    LabelDescriptions (a choice with subchoices is not itself a label)."""
+    out: list[tuple[str, bool]] = []
     for item in objects:
         if isinstance(item, str):
-            out.append(item)
+            out.append((item, False))
             continue
-        choice = item["choice"] if isinstance(item, dict) else item.choice
-        subs = item.get("subchoices", []) if isinstance(item, dict) else item.subchoices
-        out.append(choice)
-        out.extend(s["choice"] if isinstance(s, dict) else s.choice for s in subs)
+        node = item if isinstance(item, dict) else item.model_dump()
+        if node.get("subchoices"):
+            out.extend(label_tree(node["subchoices"]))
+        else:
+            out.append((node["choice"], bool(node.get("instance_label", False))))
     return out
+
+
+def labels_of(objects: list[Any]) -> list[str]:
+    """The labels `objects_to_annotate` (or segmentation `labels`) allows, in order."""
+    return [label for label, _ in label_tree(objects)]
 
 
 class Example(StrictModel):
@@ -104,9 +119,16 @@ class Layers(StrictModel):
     ellipses: Layer = []
 
 
+class ContextAttachment(StrictModel):
+    """A reference image shown beside the one to annotate (Scale's `context_attachments`)."""
+
+    attachment: Name
+
+
 class SingleGeometryParams(StrictModel):
     attachment: Name
     attachment_type: Literal["image"] = "image"
+    context_attachments: list[ContextAttachment] = []
     objects_to_annotate: ObjectsToAnnotate
     with_labels: Flag = True
     examples: list[Example] = []
