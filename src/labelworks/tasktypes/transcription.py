@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from labelworks.errors import InvalidRequest
-from labelworks.tasktypes.base import Name, Record, StrictModel, non_empty, parse
+from labelworks.tasktypes.base import Name, Record, StrictModel, TaskType, non_empty
 from labelworks.tasktypes.fields import (
     Attachment,
     FieldCollection,
@@ -73,35 +73,45 @@ def is_legacy(params: dict[str, Any]) -> bool:
     )
 
 
-class Transcription(FieldCollection):
-    """Params `{attachments (non-empty), fields}`; response `{"fields": {field_id: value}}`.
-    Or the older `{attachment, fields: {id: description}, repeatable_fields}` (module doc)."""
+class OlderTranscription(TaskType):
+    """The older shape on its own; `Transcription` hands such tasks' params and responses to it,
+    so both shapes go through `TaskType.validate_params` / `validate_response`."""
 
     name = "transcription"
-    params_model = AnyTranscriptionParams
+    params_model = LegacyTranscriptionParams
+    response_model = LegacyTranscriptionResponse
 
-    def validate_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        model = (
-            LegacyTranscriptionParams
-            if isinstance(params, dict) and is_legacy(params)
-            else TranscriptionParams
-        )
-        return parse(model, params).model_dump(mode="json", exclude_none=True)
-
-    def validate_response(self, params: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
-        if not is_legacy(params):
-            return super().validate_response(params, response)
-        if not isinstance(response, dict):
-            raise InvalidRequest("must be an object", "response")
-        out = parse(LegacyTranscriptionResponse, response, ("response",)).model_dump(mode="json")
-        _check_row(params["fields"], out["fields"], "response.fields")
-        for i, row in enumerate(out["repeatable_fields"]):
+    def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
+        _check_row(params["fields"], response["fields"], "response.fields")
+        for i, row in enumerate(response["repeatable_fields"]):
             if not params.get("repeatable_fields"):
                 raise InvalidRequest(
                     "the task has no repeatable_fields", "response.repeatable_fields"
                 )
             _check_row(params["repeatable_fields"], row, f"response.repeatable_fields.{i}")
-        return out
+
+
+OLDER = OlderTranscription()
+
+
+class Transcription(FieldCollection):
+    """Params `{attachments (non-empty), fields}`; response `{"fields": {field_id: value}}`.
+    Or the older `{attachment, fields: {id: description}, repeatable_fields}` (module doc)."""
+
+    name = "transcription"
+    # Every key of both shapes, so project defaults are checked key by key; a task's params are
+    # validated against the model of its shape.
+    params_model = AnyTranscriptionParams
+
+    def validate_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(params, dict) and is_legacy(params):
+            return OLDER.validate_params(params)
+        return CURRENT.validate_params(params)
+
+    def validate_response(self, params: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+        if is_legacy(params):
+            return OLDER.validate_response(params, response)
+        return super().validate_response(params, response)
 
     def consensus(
         self, params: dict[str, Any], responses: list[dict[str, Any]], weights: list[float]
@@ -178,3 +188,13 @@ def _stand_in(field: dict[str, Any]) -> Any:
         first = field["choices"][0]["value"]
         return [first] if field.get("allow_multiple") else first
     return "x" * max(1, field.get("min_characters") or 1)
+
+
+class CurrentTranscription(FieldCollection):
+    """The current shape's params model, for `Transcription.validate_params`."""
+
+    name = "transcription"
+    params_model = TranscriptionParams
+
+
+CURRENT = CurrentTranscription()
