@@ -30,7 +30,7 @@ def principal(db) -> Principal:
     return new_tenant(db)
 
 
-def test_annotation_boxes_in_yolo_and_voc(db, principal):
+def test_annotation_boxes_in_yolo_voc_and_parquet(db, principal, tmp_path):
     project = new_project(db, principal, "annotation", {"objects_to_annotate": ["car", "bus"]})
     box = {"label": "bus", "left": 64, "top": 48, "width": 128, "height": 96}
     add_tasks(
@@ -54,6 +54,13 @@ def test_annotation_boxes_in_yolo_and_voc(db, principal):
     [xml] = [n for n in voc.namelist() if n.endswith(".xml")]
     obj = ET.fromstring(voc.read(xml)).find("object")
     assert obj is not None and obj.findtext("name") == "bus"
+    path = tmp_path / "boxes.parquet"
+    path.write_bytes(export_bytes(db, principal, project, "hf"))
+    [row] = pq.read_table(path).to_pylist()
+    assert (row["width"], row["height"]) == (640, 480)
+    assert [(o["type"], o["label"], o["bbox"]) for o in row["objects"]] == [
+        ("box", "bus", [64, 48, 128, 96])
+    ]
 
 
 def test_document_regions_in_parquet(db, principal, tmp_path):
