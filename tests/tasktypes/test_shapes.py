@@ -141,6 +141,11 @@ def test_bad_responses_name_the_field(name, p, response, error):
         (params(min_width=-1), "min_width"),
         (params(hypothesis={"annotations": [{**BOX, "label": "cat"}]}), "hypothesis"),
         (params(layers={"boxes": [], "meshes": []}), "layers.meshes"),
+        (
+            params(layers={"boxes": [{"left": 0, "top": 0, "width": 0, "height": 1}]}),
+            "layers.boxes.0.width",
+        ),
+        (params(layers={"lines": [{"vertices": [{"x": 1, "y": 1}]}]}), "layers.lines.0.vertices"),
         (params(examples=[{"correct": True}]), "examples.0.image"),
     ],
 )

@@ -28,8 +28,11 @@ from labelworks.tasktypes.base import (
 )
 from labelworks.tasktypes.imageannotation import (
     AnnotationAttribute,
+    Coordinate,
+    Extent,
     ImageAnnotation,
     ImageAnnotationResponse,
+    Vertex,
     check_annotations,
 )
 
@@ -105,18 +108,40 @@ class Example(StrictModel):
     explanation: str | None = None
 
 
-Layer = Annotated[list[dict[str, Any]], Field(max_length=10_000)]
+class _LayerShape(StrictModel):
+    label: Name | None = None
+
+
+class LayerBox(_LayerShape):
+    left: Coordinate
+    top: Coordinate
+    width: Extent
+    height: Extent
+
+
+class LayerPath(_LayerShape):
+    vertices: Annotated[list[Vertex], Field(min_length=2)]
+
+
+class LayerPoint(_LayerShape):
+    x: Coordinate
+    y: Coordinate
+
+
+class LayerEllipse(LayerPoint):
+    rx: Extent
+    ry: Extent
+    angle: Number = 0
 
 
 class Layers(StrictModel):
-    """Read-only shapes drawn under the work (Scale's `layers`); checked as annotations."""
+    """Read-only shapes drawn under the work (Scale's `layers`), in pixels."""
 
-    boxes: Layer = []
-    polygons: Layer = []
-    lines: Layer = []
-    points: Layer = []
-    cuboids: Layer = []
-    ellipses: Layer = []
+    boxes: list[LayerBox] = []
+    polygons: list[LayerPath] = []
+    lines: list[LayerPath] = []
+    points: list[LayerPoint] = []
+    ellipses: list[LayerEllipse] = []
 
 
 class ContextAttachment(StrictModel):
