@@ -134,6 +134,13 @@ def test_colour_images_are_refused():
         ({"attachment": "x", "labels": [{"choice": "a", "instance": True}]}, "labels.0.instance"),
         ({"attachment": "x", "labels": [str(i) for i in range(51)]}, "labels"),
         (
+            {
+                "attachment": "x",
+                "labels": [{"choice": "c", "subchoices": [str(i) for i in range(256)]}],
+            },
+            "labels",
+        ),
+        (
             {**PARAMS, "hypothesis": answer(mapping={"road": 1})},
             "hypothesis.annotations.combined.indexedImage",
         ),

@@ -84,6 +84,8 @@ class SegmentAnnotation(TaskType):
     has_images = True
 
     def check_params(self, params: dict[str, Any]) -> None:
+        if len(label_names(params)) > 255:  # label maps are 8-bit, 0 is unlabeled
+            raise InvalidRequest("at most 255 labels (counting subchoices)", "labels")
         if "hypothesis" in params:
             self._check_label_map(params, params["hypothesis"], "hypothesis")
 
