@@ -112,6 +112,10 @@ def test_polygon_regions_and_hypothesis():
             "match any of the expected tags: 'box', 'polygon'",
         ),
         (
+            {"annotations": [region(page=2)]},
+            "response.annotations.0.page: the task has 2 pages",
+        ),
+        (
             {"annotations": [region(page=-1)]},
             "response.annotations.0.page: Input should be greater than or equal to 0",
         ),

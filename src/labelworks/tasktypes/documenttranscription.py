@@ -127,10 +127,15 @@ class DocumentTranscription(TaskType):
     ) -> None:
         features = {f["label"]: f for f in params.get("features", [])}
         regions = response["annotations"]
+        pages = _page_count(params)
         uuids: set[str] = set()
         count: dict[str, int] = defaultdict(int)
         for i, region in enumerate(regions):
             path = f"{prefix}.annotations.{i}"
+            if pages is not None and region["page"] >= pages:
+                raise InvalidRequest(
+                    f"the task has {pages} page{'s' if pages > 1 else ''}", f"{path}.page"
+                )
             if region["uuid"] in uuids:
                 raise InvalidRequest("duplicate uuid", f"{path}.uuid")
             uuids.add(region["uuid"])
@@ -317,3 +322,10 @@ def _order(regions: list[dict[str, Any]], path: str) -> None:
                 f"duplicate reading_order on page {r['page']}", f"{path}.{i}.reading_order"
             )
         seen.add(key)
+
+
+def _page_count(params: dict[str, Any]) -> int | None:
+    """Pages of image attachments (one each); None when a PDF's page count is unknown here."""
+    if params.get("attachment_type") != "image":
+        return None
+    return len(params.get("attachments") or [params["attachment"]])
