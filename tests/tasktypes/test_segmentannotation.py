@@ -203,3 +203,17 @@ def test_placeholder_response_is_valid():
     for allow in (True, False):
         p = KIND.validate_params({**PARAMS, "allow_unlabeled": allow})
         assert KIND.validate_response(p, KIND.placeholder_response(p))
+
+
+def test_coco_has_one_mask_per_instance_and_a_lone_answer_keeps_its_instances():
+    from pycocotools import mask
+
+    p = KIND.validate_params({**PARAMS, "allow_unlabeled": True})
+    drawn = KIND.validate_response(p, answer())
+    kept, confidence = KIND.consensus(p, [drawn], [0.7])
+    assert kept == drawn and confidence == 1.0
+    objects = list(KIND.coco_objects_for(p, kept))
+    assert [label for label, _ in objects] == ["road", "car", "car"]
+    for (_, obj), index in zip(objects, (1, 2, 3), strict=True):
+        assert (mask.decode(obj["segmentation"]) == (index == MAP)).all()
+        assert obj["area"] == float((index == MAP).sum())

@@ -4,8 +4,9 @@ The response is Scale's: `labelMapping` (label -> `{index, color}`, a list of th
 with `instance_label: true`) and `annotations.combined.indexedImage`, a single-channel PNG whose pixel
 values are those indexes (0 = unlabeled). Labelworks stores the PNG inline as a data URI. Consensus
 is a skill-weighted per-pixel vote over the label each pixel got (instances fold into their label);
-its answer indexes the labels in params order (1, 2, ...). Exports: COCO with one RLE mask per label
-and image, PNG label maps (`masks`), JSONL.
+its answer indexes the labels in params order (1, 2, ...); a single annotator's answer is kept as
+drawn. Exports: COCO with one RLE mask per label (per instance for instance labels) and image, PNG
+label maps (`masks`, semantic), JSONL.
 """
 
 from __future__ import annotations
@@ -159,6 +160,8 @@ class SegmentAnnotation(TaskType):
     ) -> tuple[dict[str, Any], float]:
         """Per-pixel weighted vote. Only label maps the size of the most trusted annotator's
         take part (a map of another size cannot be lined up pixel by pixel)."""
+        if len(responses) == 1:  # nothing to vote on: keep the instances as drawn
+            return responses[0], 1.0
         maps = [self.class_map(params, r) for r in responses]
         best = max(range(len(maps)), key=lambda i: weights[i])
         keep = [i for i, m in enumerate(maps) if m.shape == maps[best].shape]
@@ -197,14 +200,22 @@ class SegmentAnnotation(TaskType):
     def coco_objects_for(
         self, params: dict[str, Any], response: dict[str, Any]
     ) -> Iterator[tuple[str, dict[str, Any]]]:
-        """One COCO annotation per label present: an RLE `segmentation` (compressed counts)."""
-        for label, mask in self.label_masks(params, response):
-            yield (
-                label,
-                {
-                    "segmentation": labelmap.rle_encode(mask),
-                    "bbox": labelmap.bbox(mask),
-                    "area": float(mask.sum()),
-                    "iscrowd": 0,
-                },
-            )
+        """One COCO annotation per label present, per instance for instance labels: an RLE
+        `segmentation` (compressed counts)."""
+        pixels = labelmap.decode_png(
+            response["annotations"]["combined"]["indexedImage"], "response"
+        )
+        for label, entry in response["labelMapping"].items():
+            for item in entry if isinstance(entry, list) else [entry]:
+                mask = pixels == item["index"]
+                if not mask.any():
+                    continue
+                yield (
+                    label,
+                    {
+                        "segmentation": labelmap.rle_encode(mask),
+                        "bbox": labelmap.bbox(mask),
+                        "area": float(mask.sum()),
+                        "iscrowd": 0,
+                    },
+                )
