@@ -27,6 +27,8 @@ from tests.workforce.conftest import make_worker
 
 IMG = "https://example.com/street.png"
 OVERLAP = 3
+# One xdist worker runs the module, so its server starts once per backend.
+pytestmark = pytest.mark.xdist_group("tasktypes-end-to-end")
 
 
 @pytest.fixture(scope="module")
