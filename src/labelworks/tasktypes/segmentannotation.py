@@ -12,13 +12,11 @@ label maps (`masks`, semantic), JSONL.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import Field
 
 from labelworks.errors import InvalidRequest
-from labelworks.tasktypes import labelmap
 from labelworks.tasktypes.base import Flag, Name, StrictModel, TaskType, parse
 from labelworks.tasktypes.imageannotation import AnnotationAttribute
 from labelworks.tasktypes.shapes import (
@@ -29,6 +27,9 @@ from labelworks.tasktypes.shapes import (
     label_tree,
     labels_of,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Index = Annotated[int, Field(strict=True, ge=1, le=255)]
 
@@ -96,6 +97,10 @@ class SegmentAnnotation(TaskType):
     def _check_label_map(
         self, params: dict[str, Any], response: dict[str, Any], prefix: str
     ) -> None:
+        import numpy as np
+
+        from labelworks.tasktypes import labelmap
+
         tree = label_tree(params["labels"])
         known = [label for label, _ in tree]
         instance = {label for label, is_instance in tree if is_instance}
@@ -136,6 +141,8 @@ class SegmentAnnotation(TaskType):
 
     def class_map(self, params: dict[str, Any], response: dict[str, Any]) -> np.ndarray:
         """The response's label map with pixels indexing `label_names(params)` from 1."""
+        from labelworks.tasktypes import labelmap
+
         order = {label: i for i, label in enumerate(label_names(params), start=1)}
         mapping: dict[int, int] = {}
         for label, entry in response["labelMapping"].items():
@@ -147,6 +154,8 @@ class SegmentAnnotation(TaskType):
         return labelmap.remap(pixels, mapping)
 
     def from_class_map(self, params: dict[str, Any], classes: np.ndarray) -> dict[str, Any]:
+        from labelworks.tasktypes import labelmap
+
         return {
             "annotations": {"combined": {"indexedImage": labelmap.encode_png(classes)}},
             "labelMapping": {
@@ -160,6 +169,8 @@ class SegmentAnnotation(TaskType):
     ) -> tuple[dict[str, Any], float]:
         """Per-pixel weighted vote. Only label maps the size of the most trusted annotator's
         take part (a map of another size cannot be lined up pixel by pixel)."""
+        from labelworks.tasktypes import labelmap
+
         if len(responses) == 1:  # nothing to vote on: keep the instances as drawn
             return responses[0], 1.0
         maps = [self.class_map(params, r) for r in responses]
@@ -172,10 +183,14 @@ class SegmentAnnotation(TaskType):
         self, params: dict[str, Any], response: dict[str, Any], expected: dict[str, Any]
     ) -> float | None:
         """Mean IoU over the labels in either map (pixel level)."""
+        from labelworks.tasktypes import labelmap
+
         return labelmap.mean_iou(self.class_map(params, response), self.class_map(params, expected))
 
     def placeholder_response(self, params: dict[str, Any]) -> dict[str, Any]:
         """One pixel: unlabeled when allowed, else the first label."""
+        import numpy as np
+
         fill = 0 if params.get("allow_unlabeled", False) else 1
         return self.from_class_map(params, np.full((1, 1), fill, dtype=np.uint8))
 
@@ -183,6 +198,8 @@ class SegmentAnnotation(TaskType):
 
     def response_size(self, response: dict[str, Any]) -> tuple[int, int]:
         """(width, height) of the label map: the image size COCO needs."""
+        from labelworks.tasktypes import labelmap
+
         uri = response.get("annotations", {}).get("combined", {}).get("indexedImage", "")
         height, width = labelmap.decode_png(uri, "response").shape
         return width, height
@@ -202,6 +219,8 @@ class SegmentAnnotation(TaskType):
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """One COCO annotation per label present, per instance for instance labels: an RLE
         `segmentation` (compressed counts)."""
+        from labelworks.tasktypes import labelmap
+
         pixels = labelmap.decode_png(
             response["annotations"]["combined"]["indexedImage"], "response"
         )

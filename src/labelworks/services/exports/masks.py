@@ -11,15 +11,16 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 
-import numpy as np
-
 from labelworks.services.exports.files import Spool
 from labelworks.services.exports.sink import Sink
 from labelworks.services.exports.stream import Export
-from labelworks.tasktypes.labelmap import png_bytes
 
 
 def write(export: Export) -> Iterator[bytes]:
+    import numpy as np  # here, not at import: the server starts without numpy
+
+    from labelworks.tasktypes.labelmap import png_bytes
+
     kind = export.kind
     classes = {label: i for i, label in enumerate(export.labels(), start=1)}
     sink = Sink()
