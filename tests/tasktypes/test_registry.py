@@ -6,19 +6,26 @@ from labelworks.errors import InvalidRequest
 from labelworks.tasktypes import SUPPORTED_TYPES, get_task_type
 from labelworks.tasktypes.base import TaskType
 
-ALL_SIX = (
+ALL_TYPES = (
+    "annotation",
     "categorization",
     "comparison",
+    "datacollection",
+    "documenttranscription",
     "imageannotation",
+    "lineannotation",
     "namedentityrecognition",
+    "pointannotation",
+    "polygonannotation",
+    "segmentannotation",
     "textcollection",
     "transcription",
 )
 
 
-def test_registry_holds_the_six_types():
-    assert SUPPORTED_TYPES == ALL_SIX
-    for name in ALL_SIX:
+def test_registry_holds_every_type():
+    assert SUPPORTED_TYPES == ALL_TYPES
+    for name in ALL_TYPES:
         kind = get_task_type(name)
         assert isinstance(kind, TaskType) and kind.name == name
 
@@ -28,18 +35,26 @@ def test_unknown_type_is_400_on_type_listing_supported_types():
         get_task_type("nope")
     assert caught.value.field == "type"
     assert caught.value.status_code == 400
-    for name in ALL_SIX:
+    for name in ALL_TYPES:
         assert name in caught.value.message
 
 
-@pytest.mark.parametrize("name", ALL_SIX)
+@pytest.mark.parametrize("name", ALL_TYPES)
 def test_response_must_be_an_object(name):
     with pytest.raises(InvalidRequest) as caught:
         get_task_type(name).validate_response({}, ["not", "an", "object"])
     assert caught.value.error == "response: must be an object"
 
 
+IMG = {"attachment": "https://e.com/a.png", "objects_to_annotate": ["car"]}
 MINIMAL_PARAMS = {
+    "annotation": IMG,
+    "polygonannotation": IMG,
+    "lineannotation": IMG,
+    "pointannotation": IMG,
+    "segmentannotation": {"attachment": "https://e.com/a.png", "labels": ["road", "sky"]},
+    "documenttranscription": {"attachment": "https://e.com/a.pdf"},
+    "datacollection": {"attachment": "https://e.com", "fields": {"title": "Page title"}},
     "categorization": {"attachment": "https://e.com/a.png", "categories": ["a", "b"]},
     "comparison": {
         "prompt": "Hi?",
@@ -58,7 +73,7 @@ MINIMAL_PARAMS = {
 }
 
 
-@pytest.mark.parametrize("name", ALL_SIX)
+@pytest.mark.parametrize("name", ALL_TYPES)
 def test_minimal_params_validate_and_are_idempotent(name):
     kind = get_task_type(name)
     stored = kind.validate_params(MINIMAL_PARAMS[name])
@@ -66,7 +81,7 @@ def test_minimal_params_validate_and_are_idempotent(name):
     assert kind.validate_params(stored) == stored
 
 
-@pytest.mark.parametrize("name", ALL_SIX)
+@pytest.mark.parametrize("name", ALL_TYPES)
 def test_unknown_param_is_named(name):
     with pytest.raises(InvalidRequest) as caught:
         get_task_type(name).validate_params({**MINIMAL_PARAMS[name], "colour": 1})
@@ -90,6 +105,13 @@ def test_unknown_param_is_named(name):
             [{"type": "text", "field_id": "a b", "title": "T"}],
             "params.fields.0",
         ),
+        ("annotation", "objects_to_annotate", [], "params.objects_to_annotate"),
+        ("polygonannotation", "max_vertices", -1, "params.max_vertices"),
+        ("segmentannotation", "labels", ["a", "a"], "params.labels"),
+        ("segmentannotation", "allow_unlabeled", "no", "params.allow_unlabeled"),
+        ("documenttranscription", "features", [{"label": ""}], "params.features.0.label"),
+        ("datacollection", "fields", {"a": {"type": "date"}}, "params.fields.a.type"),
+        ("transcription", "repeatable_fields", {"a": 3}, "params.repeatable_fields"),
     ],
 )
 def test_project_defaults_are_checked_field_by_field(name, key, value, path):
@@ -100,3 +122,19 @@ def test_project_defaults_are_checked_field_by_field(name, key, value, path):
     with pytest.raises(InvalidRequest) as caught:
         validate_project_params(name, {key: value})
     assert caught.value.field.startswith(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("annotation", {"objects_to_annotate": ["car"], "min_width": 4}),
+        ("segmentannotation", {"labels": ["road", {"choice": "sky"}], "allow_unlabeled": True}),
+        ("documenttranscription", {"features": [{"label": "total", "required": True}]}),
+        ("datacollection", {"fields": {"title": "Title"}}),
+        ("transcription", {"fields": {"total": "Total"}, "repeatable_fields": {"item": "Item"}}),
+    ],
+)
+def test_project_defaults_of_the_newer_types_are_accepted(name, params):
+    from labelworks.services.project_settings import validate_project_params
+
+    assert validate_project_params(name, params) == params

@@ -4,7 +4,8 @@ Annotations are Scale-shaped dicts:
 - box: `{"type": "box", "label", "left", "top", "width", "height"}` (optional `"confidence"`);
 - polygon/line: `{"type": "polygon", "label", "vertices": [{"x", "y"}, ...]}`;
 - point: `{"type": "point", "label", "x", "y"}`.
-Points have no area, so their "IoU" is a similarity `max(0, 1 - distance / point_radius)`.
+Points have no area, so their "IoU" is a similarity `max(0, 1 - distance / point_radius)`; lines
+are compared as polylines thickened by a few pixels.
 """
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ def polygon_iou(a: Annotation, b: Annotation) -> float:
     return float(pa.intersection(pb).area / union) if union > 0 else 0.0
 
 
+def line_iou(a: Annotation, b: Annotation, radius: float = 5.0) -> float:
+    """IoU of two polylines thickened by `radius` pixels (a line has no area of its own)."""
+    from shapely.geometry import LineString
+
+    la = LineString([(v["x"], v["y"]) for v in a["vertices"]]).buffer(radius)
+    lb = LineString([(v["x"], v["y"]) for v in b["vertices"]]).buffer(radius)
+    union = la.union(lb).area
+    return float(la.intersection(lb).area / union) if union > 0 else 0.0
+
+
 def point_distance(a: Annotation, b: Annotation) -> float:
     """Euclidean distance between two points."""
     return math.hypot(a["x"] - b["x"], a["y"] - b["y"])
@@ -58,6 +69,8 @@ def similarity(a: Annotation, b: Annotation, point_radius: float = POINT_RADIUS)
         return box_iou(a, b)
     if kind == "point":
         return max(0.0, 1.0 - point_distance(a, b) / point_radius)
+    if kind == "line":
+        return line_iou(a, b)
     return polygon_iou(a, b)
 
 

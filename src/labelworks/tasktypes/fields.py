@@ -238,3 +238,47 @@ def answer_rows(response: dict[str, Any] | None) -> list[dict[str, str]]:
         {"field_id": k, "value": v if isinstance(v, str) else json.dumps(v)}
         for k, v in (response or {}).get("fields", {}).items()
     ]
+
+
+# --- Scale's older object form of fields: `{field_id: description}` --------------------------
+# (datacollection, and transcription's older shape). Answers are `{field_id: value}` as above.
+
+
+def vote_answers(
+    answers: list[dict[str, Any]], weights: list[float]
+) -> tuple[dict[str, Any], float]:
+    """Each field's weighted-majority value (values compared as JSON, strings with whitespace
+    normalised); the confidence is the mean share of weight the winning values got."""
+    out: dict[str, Any] = {}
+    shares: list[float] = []
+    total = sum(weights) or 1.0
+    keys = list(dict.fromkeys(k for a in answers for k in a))
+    for key in keys:
+        tally: dict[str, float] = {}
+        value_of: dict[str, Any] = {}
+        for a, w in zip(answers, weights, strict=True):
+            if key not in a:
+                continue
+            norm = _normal(a[key])
+            tally[norm] = tally.get(norm, 0.0) + w
+            # The most trusted annotator's spelling of a value stands for it.
+            if norm not in value_of or w > value_of[norm][1]:
+                value_of[norm] = (a[key], w)
+        best = max(tally, key=lambda k: tally[k])
+        out[key] = value_of[best][0]
+        shares.append(tally[best] / total)
+    return out, (sum(shares) / len(shares) if shares else 1.0)
+
+
+def answers_score(answers: dict[str, Any], expected: dict[str, Any]) -> float:
+    """Fraction of the expected fields answered the same (whitespace-normalised)."""
+    if not expected:
+        return 1.0 if not answers else 0.0
+    same = sum(1 for k, v in expected.items() if k in answers and _normal(answers[k]) == _normal(v))
+    return same / len(expected)
+
+
+def _normal(value: Any) -> str:
+    if isinstance(value, str):
+        return " ".join(value.split()).casefold()
+    return json.dumps(value, sort_keys=True)

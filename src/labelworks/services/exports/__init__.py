@@ -25,6 +25,7 @@ from labelworks.services.exports import (
     hf,
     jsonl,
     label_studio,
+    masks,
     sft,
     voc,
     yolo,
@@ -56,6 +57,7 @@ FORMATS: dict[str, Format] = {
         Format("conll", "text/plain; charset=utf-8", ".conll", conll.write),
         Format("sft", "application/x-ndjson", ".jsonl", sft.write),
         Format("dpo", "application/x-ndjson", ".jsonl", dpo.write),
+        Format("masks", "application/zip", ".zip", masks.write),
     )
 }
 

@@ -4,7 +4,8 @@
 One pass: images are streamed as they come; annotations are spooled to a temporary file and
 appended after the images; categories (a small set) close the object. Boxes have `bbox` and an
 empty `segmentation`, polygons (and ellipses, as 32-gons) a polygon `segmentation`, points one
-keypoint (their categories list `keypoints: ["point"]`); lines are left out. Each annotation
+keypoint (their categories list `keypoints: ["point"]`); lines are left out; segmentation masks
+one RLE `segmentation` per label (image size from the mask when not known otherwise). Each annotation
 keeps its Labelworks `uuid` and `attributes`. Image `width`/`height` come from images.py (0 when
 unknown); `file_name` from files.py, the attachment URL is `coco_url`.
 """
@@ -34,17 +35,25 @@ def write(export: Export) -> Iterator[bytes]:
             for record in chunk:
                 image_id += 1
                 attachment = record.params["attachment"]
+                width, height = record.width, record.height
+                if not width and record.response and hasattr(kind, "response_size"):
+                    width, height = kind.response_size(record.response)  # a mask's own size
                 images.append(
                     {
                         "id": image_id,
                         "file_name": image_name(record.task_id, attachment),
-                        "width": record.width,
-                        "height": record.height,
+                        "width": width,
+                        "height": height,
                         "coco_url": attachment,
                         "labelworks_task_id": record.task_id,
                     }
                 )
-                for label, obj in kind.coco_objects(record.response or {}):  # type: ignore
+                objects = (
+                    kind.coco_objects_for(record.params, record.response or {})  # type: ignore
+                    if hasattr(kind, "coco_objects_for")  # types whose objects need the params
+                    else kind.coco_objects(record.response or {})  # type: ignore
+                )
+                for label, obj in objects:
                     annotation_id += 1
                     category = categories.setdefault(label, len(categories) + 1)
                     if "keypoints" in obj:

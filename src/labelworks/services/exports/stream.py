@@ -120,6 +120,13 @@ class Export:
         """Labels the project's default params declare (geometries), in order: the first
         class ids / categories, before labels that only tasks' own params add."""
         geometries = self.project_params.get("geometries")
+        # Scale's single-geometry endpoints and segmentannotation hold them flat, as strings or
+        # `{choice, subchoices}` (tasktypes/shapes.py).
+        for key in ("objects_to_annotate", "labels"):
+            if self.kind.has_images and isinstance(self.project_params.get(key), list):
+                from labelworks.tasktypes.shapes import labels_of
+
+                return list(dict.fromkeys(labels_of(self.project_params[key])))
         if not isinstance(geometries, dict):
             return []
         names = (
