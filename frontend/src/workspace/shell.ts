@@ -37,6 +37,7 @@ const TITLES: Record<string, string> = {
 
 export function start(root: HTMLElement): void {
   const stage = root.dataset.stage === "review" ? "review" : "label";
+  const project = root.dataset.project || undefined; // /work?project=NAME: only that project
   const $ = (id: string) => document.getElementById(id) as HTMLElement;
   const title = $("task-title");
   const instruction = $("instruction");
@@ -124,7 +125,7 @@ export function start(root: HTMLElement): void {
   async function topUp(): Promise<void> {
     let got: { leases: Lease[] };
     try {
-      got = await post<{ leases: Lease[] }>("/work/queue", { hold: HOLD, stage });
+      got = await post<{ leases: Lease[] }>("/work/queue", { hold: HOLD, stage, project });
     } catch (err) {
       if (err instanceof HttpError && err.status === 401) window.location.href = "/";
       return;
@@ -230,6 +231,7 @@ export function start(root: HTMLElement): void {
     if (!current) return;
     const id = current.assignment_id;
     gone.add(id);
+    syncBox.textContent = "Sending…";
     window.clearTimeout(draftTimer);
     await outbox.put({ assignment_id: id, body, queued_at: Date.now() });
     drafts.remove(id);

@@ -149,7 +149,10 @@ async def _workspace(request: Request, db: Database, stage: str) -> Response:
     person, token = found
     if person.role == "customer" or (stage == "review" and person.role not in REVIEW_ROLES):
         return page(request, "forbidden.html", _context(db, person, token), 403)
-    return page(request, "workspace.html", _context(db, person, token, stage=stage))
+    project = request.query_params.get("project") or ""
+    return page(
+        request, "workspace.html", _context(db, person, token, stage=stage, project=project)
+    )
 
 
 @router.get("/work", response_model=None)
