@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -107,11 +108,19 @@ def bearer(server: Server, email: str) -> httpx.Client:
     )
 
 
-def sign_in(page: Any, server: Server, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{server.url}/")
+def sign_in(
+    page: Any, server: Server, email: str, password: str = PASSWORD, next: str | None = None
+) -> None:
+    page.goto(f"{server.url}/" + (f"?next={quote(next)}" if next else ""))
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def no_leases(page_or_context: Any) -> None:
+    """Keep a page that lands on an unfiltered workspace from leasing the shared database's
+    tasks (other tests' work)."""
+    page_or_context.route("**/work/queue", lambda route: route.abort())
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -4,21 +4,22 @@ instructions, tenancy. Screenshots of each editor go to test-artifacts/."""
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from labelworks.db.tables import Assignment, Task
-from tests.web.conftest import PASSWORD, bearer, make_person, screenshot, sign_in
+from tests.web.conftest import PASSWORD, bearer, make_person, no_leases, screenshot, sign_in
 
 CATS = ["red", "blue", "yellow"]
 
 
 def _open_work(page, server, project: str, role: str = "annotator") -> str:
     email = make_person(server, role)
-    sign_in(page, server, email)
-    page.wait_for_url(f"{server.url}/work")
-    page.goto(f"{server.url}/work?project={project}")
+    sign_in(page, server, email, next=f"/work?project={project}")
+    page.wait_for_url(f"{server.url}/work?project={project}")
     expect(page.locator("#task-title")).not_to_have_text("Loading…")
     return email
 
@@ -43,6 +44,7 @@ def test_sign_in_lands_each_role_on_its_page(web_server, browser, customer):
     landings = {"annotator": "/work", "reviewer": "/review", "admin": "/review"}
     for role, path in landings.items():
         context = browser.new_context()
+        no_leases(context)
         page = context.new_page()
         sign_in(page, s, make_person(s, role))
         page.wait_for_url(f"{s.url}{path}")
@@ -83,6 +85,7 @@ def test_pages_carry_a_strict_csp_and_cookie_writes_need_csrf(web_server, page):
     csp = r.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
     email = make_person(s, "annotator")
+    no_leases(page)
     sign_in(page, s, email)
     page.wait_for_url(f"{s.url}/work")
     cookie = next(c for c in page.context.cookies() if c["name"] == "lw_session")
@@ -91,6 +94,12 @@ def test_pages_carry_a_strict_csp_and_cookie_writes_need_csrf(web_server, page):
     # A cookie-authenticated write without the CSRF header is refused and changes nothing.
     r = httpx.post(f"{s.url}/work/queue", json={"hold": 1}, cookies=jar)
     assert r.status_code == 403 and "csrf" in r.json()["error"].lower()
+    # Signing in never redirects off the site; a foreign Origin is refused.
+    form = {"email": email, "password": PASSWORD}
+    r = httpx.post(f"{s.url}/", data={**form, "next": "//evil.example/x"})
+    assert r.status_code == 303 and r.headers["location"] == "/work"
+    r = httpx.post(f"{s.url}/", data=form, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and "lw_session" not in r.cookies
     # Reads work with the cookie alone.
     r = httpx.get(f"{s.url}/work/me", cookies=jar)
     assert r.status_code == 200 and r.json()["email"] == email
@@ -259,9 +268,8 @@ def test_reviewer_rejects_and_the_task_returns_to_the_queue(web_server, page, cu
         )
         assert r.status_code == 200
     email = make_person(s, "reviewer")
-    sign_in(page, s, email)
-    page.wait_for_url(f"{s.url}/review")
-    page.goto(f"{s.url}/review?project={project}")
+    sign_in(page, s, email, next=f"/review?project={project}")
+    page.wait_for_url(f"{s.url}/review?project={project}")
     expect(page.locator("#review-panel")).to_contain_text('"category":"red"')
     screenshot(page, "review")
     page.keyboard.press("KeyR")
@@ -321,3 +329,50 @@ def test_me_page_shows_my_numbers(web_server, page, customer):
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{s.url}/")
     assert PASSWORD  # the same fixture password signs in again
+
+
+def test_invite_link_sets_a_password_and_signs_in(web_server, page):
+    from labelworks.services import invites, users
+
+    s = web_server
+    email = f"invitee-{uuid.uuid4().hex[:8]}@example.com"
+    with s.backend.db.write() as session:
+        users.create_user(session, email, "annotator", None)
+        token, _ = invites.create_invite(session, email)
+    no_leases(page)
+    page.goto(f"{s.url}/invite/{token}")
+    page.get_by_label("Password").fill("short")
+    page.get_by_label("Password").evaluate("(el) => el.removeAttribute('minlength')")
+    page.get_by_role("button", name="Accept invitation").click()
+    expect(page.get_by_role("alert")).to_contain_text("at least 8 characters")
+    page.get_by_label("Password").fill("a brand new password")
+    page.get_by_role("button", name="Accept invitation").click()
+    page.wait_for_url(f"{s.url}/work")
+    # The link works once.
+    page.goto(f"{s.url}/invite/{token}")
+    page.get_by_label("Password").fill("another password!")
+    page.get_by_role("button", name="Accept invitation").click()
+    expect(page.get_by_role("alert")).to_contain_text("already used")
+
+
+def test_keys_can_be_remapped_and_turned_off(web_server, page, customer):
+    s = web_server
+    project = customer.project("categorization", {"categories": CATS})
+    customer.task("categorization", project, {"attachment": "https://e.com/k.png"})
+    _open_work(page, s, project)
+    page.keyboard.press("Shift+Slash")
+    sheet = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(sheet).to_be_visible()
+    sheet.get_by_role("button", name="Change the key for Skip").click()
+    page.keyboard.press("KeyK")
+    sheet.get_by_label("Shortcuts on").uncheck()
+    sheet.get_by_role("button", name="Close").click()
+    expect(page.get_by_role("button", name="Skip")).to_have_text("Skip")  # no key shown when off
+    page.keyboard.press("Digit1")
+    expect(page.get_by_role("button", name="red")).to_have_attribute("aria-pressed", "false")
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    sheet.get_by_label("Shortcuts on").check()
+    sheet.get_by_role("button", name="Close").click()
+    expect(page.get_by_role("button", name="Skip K")).to_be_visible()
+    page.keyboard.press("KeyK")
+    expect(page.locator("#task-title")).to_have_text("No work right now")

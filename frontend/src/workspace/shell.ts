@@ -318,11 +318,17 @@ export function start(root: HTMLElement): void {
   }
   window.setInterval(() => void heartbeat(), HEARTBEAT_MS);
 
-  // Leaving: give back the prefetched leases (the task on screen keeps its lease and draft).
-  window.addEventListener("pagehide", () => {
+  // Leaving the workspace (a link elsewhere, signing out): give back the prefetched leases; the
+  // task on screen keeps its lease and draft. A reload keeps them all (the queue returns them).
+  const release = () => {
     const ids = queue.map((q) => q.assignment_id);
+    queue = [];
     if (ids.length) post("/work/queue/release", { assignment_ids: ids }, true).catch(() => undefined);
-  });
+  };
+  for (const link of document.querySelectorAll<HTMLAnchorElement>("header a")) {
+    link.addEventListener("click", release);
+  }
+  document.querySelector("form.signout")?.addEventListener("submit", release);
 
   // --- keyboard ----------------------------------------------------------------------------
   document.addEventListener("keydown", (e) => {

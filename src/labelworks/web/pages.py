@@ -72,21 +72,40 @@ def _context(db: Database, person: Person, token: str, **extra: Any) -> dict[str
     }
 
 
+def _next_path(value: str | None) -> str | None:
+    """Where to go after signing in: a path on this site only (never `//host` or a URL)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    return value
+
+
+def _landing(person: Person, next_path: str | None) -> str:
+    return _next_path(next_path) or LANDING.get(person.role, "/work/me")
+
+
 @router.get("/", response_model=None)
 async def home(request: Request, db: DbDep) -> Response:
     found = await _signed_in(request, db)
+    next_path = _next_path(request.query_params.get("next")) or ""
     if found is not None:
-        return RedirectResponse(LANDING.get(found[0].role, "/work/me"), status_code=303)
-    return page(request, "signin.html", {"error": None, "email": ""})
+        return RedirectResponse(_landing(found[0], next_path), status_code=303)
+    return page(request, "signin.html", {"error": None, "email": "", "next": next_path})
 
 
 @router.post("/", response_model=None)
 async def sign_in(
-    request: Request, db: DbDep, email: str = Form(""), password: str = Form("")
+    request: Request,
+    db: DbDep,
+    email: str = Form(""),
+    password: str = Form(""),
+    next: str = Form(""),
 ) -> Response:
     if not _same_origin(request):
         return page(
-            request, "signin.html", {"error": "Cross-site sign-in refused.", "email": ""}, 403
+            request,
+            "signin.html",
+            {"error": "Cross-site sign-in refused.", "email": "", "next": ""},
+            403,
         )
     try:
         token = await run_in_threadpool(auth.login, db, email, password)
@@ -94,12 +113,16 @@ async def sign_in(
         return page(
             request,
             "signin.html",
-            {"error": exc.message.capitalize() + ".", "email": email},
+            {
+                "error": exc.message.capitalize() + ".",
+                "email": email,
+                "next": _next_path(next) or "",
+            },
             exc.status_code,
         )
     with db.read() as session:
         person = auth.person_for_token(session, token)
-    response = RedirectResponse(LANDING.get(person.role, "/work/me"), status_code=303)
+    response = RedirectResponse(_landing(person, next), status_code=303)
     web_session.set_session_cookie(request, response, token)
     return response
 

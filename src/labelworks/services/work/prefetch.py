@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import Assignment, Task
+from labelworks.db.tables import Assignment, Project, Task
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest, LabelworksError
 from labelworks.services.auth import Person
@@ -25,19 +25,24 @@ MAX_HOLD = 3
 STAGES = ("label", "review")
 
 
-def held(session: Session, person: Person, stage: str) -> list[Assignment]:
-    return list(
-        session.scalars(
-            select(Assignment)
-            .where(
-                Assignment.user_id == person.user_id,
-                Assignment.stage == stage,
-                Assignment.status == "leased",
-                Assignment.lease_expires_at > utcnow(),
-            )
-            .order_by(Assignment.id)
+def held(
+    session: Session, person: Person, stage: str, project: str | None = None
+) -> list[Assignment]:
+    stmt = (
+        select(Assignment)
+        .where(
+            Assignment.user_id == person.user_id,
+            Assignment.stage == stage,
+            Assignment.status == "leased",
+            Assignment.lease_expires_at > utcnow(),
         )
+        .order_by(Assignment.id)
     )
+    if project is not None:
+        stmt = stmt.join(Project, Project.id == Assignment.project_id).where(
+            Project.name == project
+        )
+    return list(session.scalars(stmt))
 
 
 def hold(
@@ -55,7 +60,7 @@ def hold(
         raise InvalidRequest(f"must be an integer from 1 to {MAX_HOLD}", "hold")
     leases.maybe_sweep(session)
     out = []
-    for assignment in held(session, person, stage):
+    for assignment in held(session, person, stage, project):
         task = session.get(Task, assignment.task_seq)
         assert task is not None
         labels = leases._labels_for_review(session, task) if stage == "review" else None
@@ -84,7 +89,7 @@ def _with_consensus(lease: dict[str, Any]) -> dict[str, Any]:
 
 
 def release(session: Session, person: Person, assignment_ids: list[int]) -> list[int]:
-    """Give back leases the person holds but will not work (they left the page)."""
+    """Give back leases the person holds but will not work (they left the workspace)."""
     released = []
     for assignment_id in assignment_ids:
         try:
@@ -93,9 +98,13 @@ def release(session: Session, person: Person, assignment_ids: list[int]) -> list
             continue
         if assignment.status != "leased":
             continue
-        assignment.status = "released"
-        leases.release_slots(session, {assignment.task_seq: 1}, assignment.stage)
+        # An unworked lease leaves no trace: the row goes, so the task can come back to this
+        # person later (the unique (task, user, stage) index would otherwise keep it away).
+        task_seq, stage = assignment.task_seq, assignment.stage
         released.append(assignment.id)
+        session.delete(assignment)
+        session.flush()
+        leases.release_slots(session, {task_seq: 1}, stage)
     return released
 
 
@@ -110,7 +119,7 @@ def submit_once(session: Session, person: Person, assignment_id: int, body: Any)
         reason = body.get("reason")
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidRequest("is required when rejecting", "reason")
-    done = assignment.status not in ("leased", "skipped", "released", "expired")
+    done = assignment.status not in ("leased", "skipped", "expired")
     if done and _same_answer(session, assignment, body):
         return {"assignment_id": assignment.id, "status": "submitted", "replayed": True}
     return submissions.submit(session, person, assignment_id, body)
