@@ -102,3 +102,26 @@ def test_review_reject_needs_a_reason(server, api):
     again = reviewer.client.post(url, json={"decision": "reject", "reason": "wrong animal"})
     assert again.status_code == 200 and again.json()["replayed"] is True
     assert api.get(f"/task/{task}").json()["status"] == "pending"
+    from labelworks.services.work.prefetch import review_reason
+
+    with server.backend.db.read() as session:
+        assert review_reason(session, review["assignment_id"]) == "wrong animal"
+
+
+def test_server_drafts_come_back_with_the_lease(server, api):
+    name, _ = _project(api, 1)
+    w = make_worker(server)
+    [lease] = w.client.post("/work/queue", json={"project": name, "hold": 1}).json()["leases"]
+    assert "draft" not in lease
+    url = f"/work/queue/{lease['assignment_id']}/draft"
+    assert w.client.put(url, json={"nope": 1}).status_code == 400
+    r = w.client.put(url, json={"response": {"category": "dog"}})
+    assert r.status_code == 200 and r.json()["saved_at"]
+    [again] = w.client.post("/work/queue", json={"project": name, "hold": 1}).json()["leases"]
+    assert again["draft"] == {"category": "dog"}
+    # Nobody else's lease: not found; a submitted lease takes no more drafts.
+    other = make_worker(server)
+    assert other.client.put(url, json={"response": {}}).status_code == 404
+    submit = f"/work/queue/{lease['assignment_id']}/submit"
+    assert w.client.post(submit, json={"response": {"category": "dog"}}).status_code == 200
+    assert w.client.put(url, json={"response": {"category": "cat"}}).status_code == 409

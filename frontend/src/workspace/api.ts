@@ -10,9 +10,9 @@ function csrf(): string {
   return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
 }
 
-export async function post<T>(path: string, body: unknown, keepalive = false): Promise<T> {
+export async function post<T>(path: string, body: unknown, keepalive = false, method = "POST"): Promise<T> {
   const res = await fetch(path, {
-    method: "POST",
+    method,
     credentials: "same-origin",
     keepalive,
     headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },

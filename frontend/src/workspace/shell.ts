@@ -12,6 +12,7 @@ interface Lease {
   assignment_id: number;
   stage: string;
   lease_expires_at: string;
+  draft?: unknown;
   task: WorkTask & {
     hypothesis?: unknown;
     labels?: { label_id: number; response: unknown }[];
@@ -24,6 +25,7 @@ const HOLD = 3; // the task on screen plus two prefetched
 const HEARTBEAT_MS = 60_000;
 const DRAFT_DELAY_MS = 300; // a draft is written within 500 ms of a change
 const RETRY_MS = 3_000;
+const SERVER_DRAFT_MS = 30_000;
 
 const TITLES: Record<string, string> = {
   categorization: "Categorize",
@@ -54,6 +56,7 @@ export function start(root: HTMLElement): void {
   let current: Lease | null = null;
   let editor: Editor | null = null;
   let draftTimer: number | undefined;
+  let latest: { id: number; response: unknown } | null = null; // not yet saved on the server
   let pollTimer: number | undefined;
   let flushing = false;
   let retryTimer: number | undefined;
@@ -183,12 +186,13 @@ export function start(root: HTMLElement): void {
       editorRoot.replaceChildren(el("p", { class: "error" }, `This workspace has no editor for ${task.type} tasks yet; skip it.`));
     } else {
       const draft = drafts.get(lease.assignment_id);
-      const initial = draft ?? (stage === "review" ? task.consensus : task.hypothesis);
+      const initial = draft ?? lease.draft ?? (stage === "review" ? task.consensus : task.hypothesis);
       editorRoot.replaceChildren();
       editor = mount(editorRoot, {
         task,
         initial,
         onChange(response) {
+          latest = { id: lease.assignment_id, response };
           window.clearTimeout(draftTimer);
           draftTimer = window.setTimeout(() => drafts.set(lease.assignment_id, response), DRAFT_DELAY_MS);
         },
@@ -231,6 +235,7 @@ export function start(root: HTMLElement): void {
     if (!current) return;
     const id = current.assignment_id;
     gone.add(id);
+    latest = null;
     syncBox.textContent = "Sending…";
     window.clearTimeout(draftTimer);
     await outbox.put({ assignment_id: id, body, queued_at: Date.now() });
@@ -317,6 +322,20 @@ export function start(root: HTMLElement): void {
     }
   }
   window.setInterval(() => void heartbeat(), HEARTBEAT_MS);
+
+  // Server drafts: the latest answer in progress every 30 s (a crash or another browser loses
+  // at most that much; localStorage has it within 300 ms on this one).
+  async function saveServerDraft(): Promise<void> {
+    const pending = latest;
+    if (!pending || pending.id !== current?.assignment_id) return;
+    try {
+      await post(`/work/queue/${pending.id}/draft`, { response: pending.response }, false, "PUT");
+      if (latest === pending) latest = null;
+    } catch {
+      /* kept for the next round */
+    }
+  }
+  window.setInterval(() => void saveServerDraft(), SERVER_DRAFT_MS);
 
   // Leaving the workspace (a link elsewhere, signing out): give back the prefetched leases; the
   // task on screen keeps its lease and draft. A reload keeps them all (the queue returns them).

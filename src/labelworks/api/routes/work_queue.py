@@ -66,3 +66,10 @@ def submit(assignment_id: int, body: JsonBody, person: PersonDep, db: DbDep) -> 
     """Like `/work/assignments/{id}/submit`, but a resubmission of the same body succeeds."""
     with db.write() as session:
         return prefetch.submit_once(session, person, assignment_id, body)
+
+
+@router.put("/{assignment_id}/draft")
+def save_draft(assignment_id: int, body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+    """Body `{"response": ...}`: the answer in progress, returned as `draft` by `/work/queue`."""
+    with db.write() as session:
+        return prefetch.save_draft(session, person, assignment_id, body)

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import Assignment, Project, Task
-from labelworks.db.types import utcnow
+from labelworks.db.tables import Assignment, Project, ReviewReason, Task, WorkDraft
+from labelworks.db.types import iso, utcnow
 from labelworks.errors import InvalidRequest, LabelworksError
 from labelworks.services.auth import Person
 from labelworks.services.work import leases, submissions
@@ -22,6 +22,7 @@ from labelworks.services.work.views import lease_json
 from labelworks.tasktypes import get_task_type
 
 MAX_HOLD = 3
+MAX_REASON = 2000
 STAGES = ("label", "review")
 
 
@@ -64,7 +65,11 @@ def hold(
         task = session.get(Task, assignment.task_seq)
         assert task is not None
         labels = leases._labels_for_review(session, task) if stage == "review" else None
-        out.append(lease_json(assignment, task, labels))
+        lease = lease_json(assignment, task, labels)
+        draft = session.get(WorkDraft, assignment.id)
+        if draft is not None:
+            lease["draft"] = draft.response
+        out.append(lease)
     while len(out) < count:
         lease = leases.next_assignment(session, person, project, stage, lease_seconds)
         if lease is None:
@@ -102,6 +107,9 @@ def release(session: Session, person: Person, assignment_ids: list[int]) -> list
         # person later (the unique (task, user, stage) index would otherwise keep it away).
         task_seq, stage = assignment.task_seq, assignment.stage
         released.append(assignment.id)
+        draft = session.get(WorkDraft, assignment.id)
+        if draft is not None:
+            session.delete(draft)
         session.delete(assignment)
         session.flush()
         leases.release_slots(session, {task_seq: 1}, stage)
@@ -115,14 +123,44 @@ def submit_once(session: Session, person: Person, assignment_id: int, body: Any)
     if not isinstance(body, dict):
         raise InvalidRequest("must be a JSON object", "body")
     assignment = leases.own_assignment(session, person, assignment_id)
-    if assignment.stage == "review" and body.get("decision") == "reject":
-        reason = body.get("reason")
-        if not isinstance(reason, str) or not reason.strip():
-            raise InvalidRequest("is required when rejecting", "reason")
+    reason = body.get("reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
+        raise InvalidRequest(f"must be a string of at most {MAX_REASON} characters", "reason")
+    rejecting = assignment.stage == "review" and body.get("decision") == "reject"
+    if rejecting and (not reason or not reason.strip()):
+        raise InvalidRequest("is required when rejecting", "reason")
     done = assignment.status not in ("leased", "skipped", "expired")
     if done and _same_answer(session, assignment, body):
         return {"assignment_id": assignment.id, "status": "submitted", "replayed": True}
-    return submissions.submit(session, person, assignment_id, body)
+    result = submissions.submit(session, person, assignment_id, body)
+    draft = session.get(WorkDraft, assignment.id)
+    if draft is not None:
+        session.delete(draft)
+    if assignment.stage == "review" and reason and reason.strip():
+        session.add(ReviewReason(assignment_id=assignment.id, reason=reason.strip()))
+    session.flush()
+    return result
+
+
+def save_draft(session: Session, person: Person, assignment_id: int, body: Any) -> dict[str, Any]:
+    """Keep the answer in progress on a live lease (the workspace sends it every 30 s)."""
+    if not isinstance(body, dict) or "response" not in body:
+        raise InvalidRequest("must be an object with the draft as `response`", "body")
+    assignment = leases.own_assignment(session, person, assignment_id)
+    leases.require_live(assignment)
+    draft = session.get(WorkDraft, assignment.id)
+    if draft is None:
+        draft = WorkDraft(assignment_id=assignment.id)
+        session.add(draft)
+    draft.response = body["response"]
+    draft.updated_at = utcnow()
+    session.flush()
+    return {"assignment_id": assignment.id, "saved_at": iso(draft.updated_at)}
+
+
+def review_reason(session: Session, assignment_id: int) -> str | None:
+    row = session.get(ReviewReason, assignment_id)
+    return None if row is None else row.reason
 
 
 def _same_answer(session: Session, assignment: Assignment, body: dict[str, Any]) -> bool:
