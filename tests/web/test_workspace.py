@@ -145,6 +145,11 @@ def test_text_collection_form_with_limits(web_server, page, customer):
     _open_work(page, s, project)
     answer = page.get_by_label("Answer *")
     answer.fill("too short")
+    # A local draft within 500 ms: a reload brings the text back (same lease, same task).
+    page.wait_for_timeout(500)
+    page.reload()
+    answer = page.get_by_label("Answer *")
+    expect(answer).to_have_value("too short")
     page.get_by_label("Score *").fill("4")
     page.get_by_label("calm").check()
     answer.press("Control+Enter")
