@@ -381,3 +381,23 @@ def test_keys_can_be_remapped_and_turned_off(web_server, page, customer):
     expect(page.get_by_role("button", name="Skip K")).to_be_visible()
     page.keyboard.press("KeyK")
     expect(page.locator("#task-title")).to_have_text("No work right now")
+
+
+def test_reviewer_fixes_with_the_editor(web_server, page, customer):
+    s = web_server
+    project = customer.project("categorization", {"categories": CATS, "review": True})
+    task = customer.task("categorization", project, {"attachment": "https://e.com/f.png"})
+    with bearer(s, make_person(s, "annotator")) as worker:
+        lease = worker.post("/work/next", json={"project": project}).json()
+        worker.post(
+            f"/work/assignments/{lease['assignment_id']}/submit",
+            json={"response": {"category": "red"}},
+        )
+    sign_in(page, s, make_person(s, "reviewer"), next=f"/review?project={project}")
+    expect(page.get_by_role("button", name="red 1")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Digit3")
+    page.keyboard.press("KeyF")
+    expect(page.locator("#task-title")).to_have_text("Nothing to review right now")
+    expect(page.locator("#sync")).to_have_text("All saved")
+    done = customer.get(task)
+    assert done["status"] == "completed" and done["response"] == {"category": "yellow"}
