@@ -330,10 +330,12 @@ def test_me_page_shows_my_numbers(web_server, page, customer):
     page.goto(f"{s.url}/work/me")
     expect(page.locator("#labels-done")).to_have_text("1")
     screenshot(page, "me")
-    # The sign-out button ends the session.
+    # The sign-out button ends the session, on the server too.
+    cookie = next(c for c in page.context.cookies() if c["name"] == "lw_session")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{s.url}/")
-    assert PASSWORD  # the same fixture password signs in again
+    r = httpx.get(f"{s.url}/work/me", cookies={"lw_session": cookie["value"]})
+    assert r.status_code == 401
 
 
 def test_invite_link_sets_a_password_and_signs_in(web_server, page):

@@ -132,6 +132,7 @@ async def sign_out(request: Request, db: DbDep, csrf_token: str = Form("")) -> R
     found = await _signed_in(request, db)
     if found is not None:
         web_session.check_csrf(db, found[1], csrf_token)
+        await run_in_threadpool(web_session.end_session, db, found[1])
     response = RedirectResponse("/", status_code=303)
     web_session.clear_session_cookie(response)
     return response

@@ -55,6 +55,17 @@ def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(COOKIE, path="/")
 
 
+def end_session(db: Database, token: str) -> None:
+    """Signing out ends the session row itself, not just the cookie."""
+    from sqlalchemy import delete
+
+    from labelworks.db.tables import UserSession
+    from labelworks.services.auth import _hash
+
+    with db.write() as session:
+        session.execute(delete(UserSession).where(UserSession.token_hash == _hash(token)))
+
+
 def _lookup(db: Database, token: str) -> Person | None:
     from labelworks.errors import Unauthorized
 
