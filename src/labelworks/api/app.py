@@ -28,6 +28,7 @@ from labelworks.api.routes import (
 )
 from labelworks.db.database import Database
 from labelworks.settings import Settings, get_settings
+from labelworks.web import pages as web_pages
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(invites.router)
+    web_pages.install(app)  # the browser workspace (pages, /work/queue, /static)
     app.include_router(work.router)
     for module in (tasks, batches, projects, files, deliveries, studio, quality_tasks, exports):
         app.include_router(module.router, prefix="/v1")

@@ -95,6 +95,12 @@ def _lookup_person(db: Database, token: str) -> Person:
 async def get_person(request: Request, db: DbDep) -> Person:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
+        # The browser workspace: cookie session, CSRF header checked on writes.
+        from labelworks.web.session import api_person
+
+        person = await api_person(request, db)
+        if person is not None:
+            return person
         raise Unauthorized("log in at POST /auth/login and send 'Authorization: Bearer <token>'")
     return await run_in_threadpool(_lookup_person, db, token)
 

@@ -417,3 +417,29 @@ class DeliveryAttempt(Base):
     duration_ms: Mapped[float | None] = mapped_column(Float)
     status_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- web workspace (migration 0002_web) ---------------------------------------------------------
+
+
+class WorkDraft(Base):
+    """The answer a worker has in progress on a lease, saved by the workspace every 30 s so a
+    crash or another browser loses at most that much; gone with the lease."""
+
+    __tablename__ = "work_drafts"
+    assignment_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    response: Mapped[Any] = mapped_column(Content, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewReason(Base):
+    """Why a reviewer rejected (or fixed) the labels of a task: one per review assignment."""
+
+    __tablename__ = "review_reasons"
+    assignment_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,75 @@
+"""/work/queue...: the workspace's prefetch queue and idempotent submit (worker API; Bearer
+token or the browser's cookie session)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from labelworks.api.deps import DbDep, JsonBody, PersonDep, object_body
+from labelworks.errors import InvalidRequest
+from labelworks.services.work import prefetch
+from labelworks.web.markdown import to_html
+
+router = APIRouter(prefix="/work/queue", tags=["work"])
+Json = dict[str, Any]
+
+
+def _with_html(lease: Json) -> Json:
+    """Sanitized HTML of the instruction and of comparison responses, for direct insertion."""
+    task = lease["task"]
+    html: Json = {"instruction": to_html(task.get("instruction"))}
+    if task.get("type") == "comparison":
+        html["prompt"] = to_html(task["params"].get("prompt"))
+        html["responses"] = {
+            r.get("id"): to_html(r.get("content")) for r in task["params"].get("responses", [])
+        }
+    task["html"] = html
+    return lease
+
+
+@router.post("")
+def hold(body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+    """Body `{"hold": 1..3, "stage": "label"|"review", "project"?}` -> `{"leases": [...]}`:
+    the leases already held at that stage first, then new ones up to `hold`."""
+    body = object_body(body)
+    project = body.get("project")
+    if project is not None and not isinstance(project, str):
+        raise InvalidRequest("must be a string", "project")
+    with db.write() as session:
+        leases = prefetch.hold(
+            session,
+            person,
+            project,
+            body.get("stage", "label"),
+            body.get("hold", 2),
+            db.settings.lease_seconds,
+        )
+    return {"leases": [_with_html(lease) for lease in leases]}
+
+
+@router.post("/release")
+def release(body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+    """Body `{"assignment_ids": [...]}`: give back unworked leases (on leaving the page)."""
+    ids = object_body(body).get("assignment_ids")
+    if not isinstance(ids, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in ids
+    ):
+        raise InvalidRequest("must be a list of assignment ids", "assignment_ids")
+    with db.write() as session:
+        return {"released": prefetch.release(session, person, ids[: prefetch.MAX_HOLD * 4])}
+
+
+@router.post("/{assignment_id}/submit")
+def submit(assignment_id: int, body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+    """Like `/work/assignments/{id}/submit`, but a resubmission of the same body succeeds."""
+    with db.write() as session:
+        return prefetch.submit_once(session, person, assignment_id, body)
+
+
+@router.put("/{assignment_id}/draft")
+def save_draft(assignment_id: int, body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+    """Body `{"response": ...}`: the answer in progress, returned as `draft` by `/work/queue`."""
+    with db.write() as session:
+        return prefetch.save_draft(session, person, assignment_id, body)

@@ -1,0 +1,1 @@
+"""The browser workspace: server-rendered pages (Jinja2) around the TypeScript editors."""
