@@ -403,3 +403,43 @@ def test_reviewer_fixes_with_the_editor(web_server, page, customer):
     expect(page.locator("#sync")).to_have_text("All saved")
     done = customer.get(task)
     assert done["status"] == "completed" and done["response"] == {"category": "yellow"}
+
+
+def test_image_box_drawn_in_the_workspace_is_stored_in_image_pixels(web_server, page, customer):
+    """The image editor inside the workspace: label key, drag, Enter; the stored box is the
+    dragged rectangle in the image's own pixels although the image is displayed scaled."""
+    from tests.web.image_harness import png
+
+    s = web_server
+    width, height = 1600, 1200
+    up = customer.api.post("/files/upload", files={"file": ("street.png", png(width, height))})
+    assert up.status_code == 200, up.text
+    project = customer.project(
+        "imageannotation", {"geometries": {"box": {"objects_to_annotate": ["car", "truck"]}}}
+    )
+    task = customer.task("imageannotation", project, {"attachment": up.json()["attachment_url"]})
+    _open_work(page, s, project)
+    surface = page.get_by_role("img", name="Task image")
+    expect(surface).to_be_visible()
+    shown = surface.bounding_box()
+    scale = shown["width"] / width  # fit-to-screen: the surface is exactly the displayed image
+    assert abs(shown["height"] / height - scale) < 0.01
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return shown["x"] + x * scale, shown["y"] + y * scale
+
+    page.keyboard.press("Digit2")  # truck
+    page.mouse.move(*at(200, 300))
+    page.mouse.down()
+    page.mouse.move(*at(500, 400), steps=5)
+    page.mouse.move(*at(800, 700), steps=5)
+    page.mouse.up()
+    screenshot(page, "editor-imageannotation-workspace")
+    page.keyboard.press("Enter")
+    expect(page.locator("#task-title")).to_have_text("No work right now")
+    expect(page.locator("#sync")).to_have_text("All saved")
+    [box] = customer.get(task)["response"]["annotations"]
+    tolerance = 2 / scale  # a CSS pixel or two of mouse rounding, in image pixels
+    assert box["type"] == "box" and box["label"] == "truck"
+    for key, want in (("left", 200), ("top", 300), ("width", 600), ("height", 400)):
+        assert abs(box[key] - want) <= tolerance, (key, box[key], want)

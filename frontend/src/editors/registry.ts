@@ -3,6 +3,7 @@ import type { MountEditor } from "./types";
 import { mountCategorization } from "./categorization";
 import { mountComparison } from "./comparison";
 import { mountNER } from "./ner";
+import { mountImageEditor } from "./image/index";
 import { mountTextForm } from "./textform";
 
 export const EDITORS: Record<string, MountEditor | undefined> = {
@@ -12,9 +13,9 @@ export const EDITORS: Record<string, MountEditor | undefined> = {
   documenttranscription: mountTextForm,
   comparison: mountComparison,
   namedentityrecognition: mountNER,
-  // LEAD, AT MERGE: the image editor is the webimage engineer's. Once
-  // frontend/src/editors/image/index.ts is on main, add
-  //   import { mountImageEditor } from "./image/index";
-  // and set `imageannotation: mountImageEditor` here (then `npm run build`).
-  imageannotation: undefined,
+  imageannotation: mountImageEditor,
+  annotation: mountImageEditor,
+  polygonannotation: mountImageEditor,
+  lineannotation: mountImageEditor,
+  pointannotation: mountImageEditor,
 };
