@@ -109,7 +109,7 @@ def test_priority_then_age(client, worker_factory):
 
 def test_staging_batch_is_not_served_until_finalized(client, worker_factory):
     name = _name()
-    _project(client, name)
+    _project(client, name, staging=True)
     client.create_batch(name, f"{name}-b")
     client.create_task(
         TaskType.Categorization, project=name, batch=f"{name}-b", attachment="https://e/x"
@@ -120,6 +120,20 @@ def test_staging_batch_is_not_served_until_finalized(client, worker_factory):
     lease = w.next(name).json()
     w.submit(lease["assignment_id"], {"response": {"category": "bird"}}).raise_for_status()
     assert client.batch_status(f"{name}-b")["completed"] == 1
+    assert client.get_batch(f"{name}-b").status == "completed"
+
+
+def test_ordinary_batch_is_served_at_once(client, worker_factory):
+    name = _name()
+    _project(client, name)
+    assert client.create_batch(name, f"{name}-b").status == "in_progress"
+    task = client.create_task(
+        TaskType.Categorization, project=name, batch=f"{name}-b", attachment="https://e/x"
+    )
+    w = worker_factory()
+    lease = w.next(name).json()
+    assert lease["task"]["task_id"] == task.id
+    w.submit(lease["assignment_id"], {"response": {"category": "bird"}}).raise_for_status()
     assert client.get_batch(f"{name}-b").status == "completed"
 
 
