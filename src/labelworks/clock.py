@@ -24,8 +24,18 @@ _FILE_TTL = 0.05
 def now() -> dt.datetime:
     """The current UTC time, moved by the in-process and file offsets."""
     real = dt.datetime.now(dt.UTC)
-    shift = _offset + (_read_file() if _file is not None else 0.0)
-    return real + dt.timedelta(seconds=shift) if shift else real
+    moved = shift()
+    return real + dt.timedelta(seconds=moved) if moved else real
+
+
+def shift() -> float:
+    """Seconds the clock is moved by (in-process plus file); 0.0 outside tests."""
+    return _offset + (_read_file() if _file is not None else 0.0)
+
+
+def monotonic() -> float:
+    """`time.monotonic()` moved with the clock, for throttles that must follow a moved clock."""
+    return time.monotonic() + shift()
 
 
 def advance(seconds: float) -> None:

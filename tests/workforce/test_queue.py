@@ -354,8 +354,12 @@ def test_fair_share_spreads_work_across_orgs(server, worker_factory):
     assert served.count("small") == 4  # not drained big-first
 
 
-def test_expired_leases_come_back(backend):
-    server = start_server(backend, extra_env={"LABELWORKS_LEASE_SECONDS": "1"})
+def test_expired_leases_come_back(backend, tmp_path):
+    # The server's clock is moved past the lease (labelworks/clock.py) instead of sleeping.
+    from labelworks import clock
+
+    offset_file = tmp_path / "clock-offset"
+    server = start_server(backend, extra_env={"LABELWORKS_CLOCK_OFFSET_FILE": str(offset_file)})
     try:
         _, key = backend.new_org()
         client = scaleapi.ScaleClient(key, api_instance_url=server.v1)
@@ -365,7 +369,8 @@ def test_expired_leases_come_back(backend):
         a, b = make_worker(server), make_worker(server)
         lease = a.next(name).json()
         assert b.next(name).status_code == 204
-        time.sleep(2.2)
+        clock.write_offset_file(offset_file, 601)  # the default lease is 600 s
+        time.sleep(0.1)  # the server re-reads the file every 50 ms
         assert b.next(name).json()["task"]["task_id"] == task.id
         late = a.submit(lease["assignment_id"], {"response": {"category": "cat"}})
         assert late.status_code == 409

@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-import time
 from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from labelworks import clock
 from labelworks.db.tables import Assignment, Batch, BatchGroup, File, ProjectGroupMember, Task
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, NotFound
@@ -281,7 +281,7 @@ def release_slots(session: Session, counts: dict[int, int], stage: str) -> None:
 def maybe_sweep(session: Session) -> None:
     """Expire overdue leases, at most once a second per process (an indexed, cheap query)."""
     global _last_sweep
-    now = time.monotonic()
+    now = clock.monotonic()
     with _sweep_lock:
         if now - _last_sweep < _SWEEP_EVERY:
             return
