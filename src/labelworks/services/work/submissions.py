@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from labelworks.db.tables import Assignment, Project, Task
 from labelworks.db.types import utcnow
-from labelworks.errors import InvalidRequest
+from labelworks.errors import InvalidRequest, LabelworksError
 from labelworks.services import lifecycle
 from labelworks.services.auth import Person
 from labelworks.services.lifecycle import Actor
@@ -150,7 +150,7 @@ def _complete_with_consensus(
     )
     dissent = 0
     for a in labels:
-        score = kind.score(task.params, a.response or {}, answer) if len(labels) > 1 else None
+        score = _agreement(kind, task.params, a.response or {}, answer) if len(labels) > 1 else None
         if score is not None and score < GOLD_PASS:
             a.status = DISSENTED
             dissent += 1
@@ -160,6 +160,19 @@ def _complete_with_consensus(
     lifecycle.complete_task(
         session, task, answer, actor, {"labels": len(labels), "dissenting": dissent}
     )
+
+
+def _agreement(
+    kind: Any, params: dict[str, Any], response: dict[str, Any], answer: dict[str, Any]
+) -> float | None:
+    """A label's score against the consensus answer (the gold scorer). A type whose scorer
+    cannot grade a consensus answer leaves the label accepted rather than failing the
+    completion."""
+    try:
+        score = kind.score(params, response, answer)
+    except (LabelworksError, ArithmeticError, LookupError, TypeError, ValueError):
+        return None
+    return None if score is None else float(score)
 
 
 def _review(
