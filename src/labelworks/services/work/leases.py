@@ -70,14 +70,14 @@ def _next_at(
     projects = eligible_projects(session, person, project_name, stage)
     if not projects:
         return why_no_work(session, person, project_name, stage)
-    rng = rng or random
+    chance: Any = rng or random  # the module's functions or a seeded Random
     by_org: dict[int, list[EligibleProject]] = defaultdict(list)
     for p in projects:
         by_org[p.org_id].append(p)
     weights = {org: ps[0].org_weight for org, ps in by_org.items()}
     closed = _closed_batches(session, person, [p.project_id for p in projects])
     for org in FAIR_SHARE.order(weights):
-        seq = _pick_in_org(session, person, org, by_org[org], stage, rng, closed)
+        seq = _pick_in_org(session, person, org, by_org[org], stage, chance, closed)
         if seq is not None:
             FAIR_SHARE.served(org, weights[org])
             return _lease(session, person, seq, stage, lease_seconds)
