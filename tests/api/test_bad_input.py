@@ -26,7 +26,12 @@ def seeded(api: httpx.Client) -> dict[str, str]:
     ).raise_for_status()
     api.post("/batches", json={"name": "open", "project": "p"}).raise_for_status()
     api.post("/batches", json={"name": "done", "project": "p"}).raise_for_status()
-    api.post("/batches/done/finalize").raise_for_status()
+    # A batch is completed once it has tasks and none is pending (an empty one stays open).
+    last = api.post(
+        "/task/categorization", json={"project": "p", "batch": "done", "attachment": IMG}
+    ).json()
+    api.post(f"/task/{last['task_id']}/cancel").raise_for_status()
+    assert api.get("/batches/done").json()["status"] == "completed"
     task = api.post(
         "/task/categorization", json={"project": "p", "attachment": IMG, "unique_id": "taken"}
     ).json()

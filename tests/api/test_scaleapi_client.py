@@ -64,30 +64,49 @@ def test_task_defaults_come_from_project_and_task_params_win(client):
 
 
 def test_batch_lifecycle(client):
+    # An ordinary project's batch is in progress at once (as in Scale); tasks join it while open.
     client.create_project("p", TaskType.Categorization, params={"categories": CATS})
     batch = client.create_batch("p", "b1", metadata={"k": 1})
-    assert batch.status == "staging" and batch.project == "p" and batch.metadata == {"k": 1}
+    assert batch.status == "in_progress" and batch.project == "p" and batch.metadata == {"k": 1}
     for _ in range(3):
         _cat(client, "p", batch="b1")
     with pytest.raises(ScaleDuplicateResource):
         client.create_batch("p", "b1")
-    assert client.batch_status("b1")["status"] == "staging"
+    assert client.batch_status("b1")["status"] == "in_progress"
     finalized = client.finalize_batch("b1")
     assert finalized.status == "in_progress"
     status = client.batch_status("b1")
     assert status["pending"] == 3 and status["completed"] == 0
-    with pytest.raises(ScaleInvalidRequest, match="staging"):
-        _cat(client, "p", batch="b1")
+    _cat(client, "p", batch="b1")
+    assert client.batch_status("b1")["pending"] == 4
     assert client.get_batch("b1").metadata == {"k": 1}
     assert client.set_batch_metadata("b1", {"k": 2}).metadata == {"k": 2}
     client.create_batch("p", "b2")
     listed = client.batches(project="p", limit=1)
     assert listed.total == 2 and len(listed.docs) == 1 and listed.has_more
     assert {b.name for b in client.get_batches(project_name="p")} == {"b1", "b2"}
-    assert [
+    assert {
         b.name
         for b in client.get_batches(project_name="p", batch_status=scaleapi.BatchStatus.InProgress)
-    ] == ["b1"]
+    } == {"b1", "b2"}
+
+
+def test_staged_project_batches_open_on_finalize(client):
+    client.create_project(
+        "s", TaskType.Categorization, params={"categories": CATS, "staging": True}
+    )
+    batch = client.create_batch("s", "sb")
+    assert batch.status == "staging"
+    _cat(client, "s", batch="sb")
+    assert client.finalize_batch("sb").status == "in_progress"
+    # Finalizing an empty batch leaves it open (Scale), it is not completed.
+    client.create_batch("s", "empty")
+    assert client.finalize_batch("empty").status == "in_progress"
+    assert client.get_batch("empty").status == "in_progress"
+    client.cancel_task(_cat(client, "s", batch="empty").id)
+    assert client.get_batch("empty").status == "completed"
+    with pytest.raises(ScaleInvalidRequest, match="completed"):
+        _cat(client, "s", batch="empty")
 
 
 def test_task_operations(client):

@@ -142,7 +142,9 @@ def test_csv_import_parses_json_cells_into_a_staging_batch(backend, tmp_path):
     from labelworks.services.batches import create_batch
 
     db, principal = backend.db, new_tenant(backend.db)
-    project = new_project(db, principal, "categorization", {"categories": ["a", "b"]})
+    project = new_project(
+        db, principal, "categorization", {"categories": ["a", "b"], "staging": True}
+    )
     with db.write() as session:
         create_batch(session, principal, {"name": f"b-{project}", "project": project})
     path = tmp_path / "tasks.csv"

@@ -109,7 +109,7 @@ def test_priority_then_age(client, worker_factory):
 
 def test_staging_batch_is_not_served_until_finalized(client, worker_factory):
     name = _name()
-    _project(client, name)
+    _project(client, name, staging=True)
     client.create_batch(name, f"{name}-b")
     client.create_task(
         TaskType.Categorization, project=name, batch=f"{name}-b", attachment="https://e/x"
@@ -120,6 +120,20 @@ def test_staging_batch_is_not_served_until_finalized(client, worker_factory):
     lease = w.next(name).json()
     w.submit(lease["assignment_id"], {"response": {"category": "bird"}}).raise_for_status()
     assert client.batch_status(f"{name}-b")["completed"] == 1
+    assert client.get_batch(f"{name}-b").status == "completed"
+
+
+def test_ordinary_batch_is_served_at_once(client, worker_factory):
+    name = _name()
+    _project(client, name)
+    assert client.create_batch(name, f"{name}-b").status == "in_progress"
+    task = client.create_task(
+        TaskType.Categorization, project=name, batch=f"{name}-b", attachment="https://e/x"
+    )
+    w = worker_factory()
+    lease = w.next(name).json()
+    assert lease["task"]["task_id"] == task.id
+    w.submit(lease["assignment_id"], {"response": {"category": "bird"}}).raise_for_status()
     assert client.get_batch(f"{name}-b").status == "completed"
 
 
@@ -340,8 +354,12 @@ def test_fair_share_spreads_work_across_orgs(server, worker_factory):
     assert served.count("small") == 4  # not drained big-first
 
 
-def test_expired_leases_come_back(backend):
-    server = start_server(backend, extra_env={"LABELWORKS_LEASE_SECONDS": "1"})
+def test_expired_leases_come_back(backend, tmp_path):
+    # The server's clock is moved past the lease (labelworks/clock.py) instead of sleeping.
+    from labelworks import clock
+
+    offset_file = tmp_path / "clock-offset"
+    server = start_server(backend, extra_env={"LABELWORKS_CLOCK_OFFSET_FILE": str(offset_file)})
     try:
         _, key = backend.new_org()
         client = scaleapi.ScaleClient(key, api_instance_url=server.v1)
@@ -351,7 +369,8 @@ def test_expired_leases_come_back(backend):
         a, b = make_worker(server), make_worker(server)
         lease = a.next(name).json()
         assert b.next(name).status_code == 204
-        time.sleep(2.2)
+        clock.write_offset_file(offset_file, 601)  # the default lease is 600 s
+        time.sleep(0.1)  # the server re-reads the file every 50 ms
         assert b.next(name).json()["task"]["task_id"] == task.id
         late = a.submit(lease["assignment_id"], {"response": {"category": "cat"}})
         assert late.status_code == 409

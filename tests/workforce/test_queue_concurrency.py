@@ -24,6 +24,10 @@ TASKS = 60
 ANNOTATORS = 32
 
 
+# A kept label ends accepted, or dissented when it disagrees with the consensus answer.
+LABELLED = ("submitted", "accepted", "dissented")
+
+
 def test_invariants_under_32_annotators_and_several_processes(backend):
     # PostgreSQL: 4 processes; SQLite serialises writers, so 2 (as `serve --workers 2` is run).
     server = start_server(
@@ -126,7 +130,7 @@ def test_invariants_under_32_annotators_and_several_processes(backend):
                 .where(
                     Assignment.task_seq.in_(org_tasks),
                     Assignment.stage == "label",
-                    Assignment.status.in_(("submitted", "accepted")),
+                    Assignment.status.in_(LABELLED),
                 )
                 .group_by(Assignment.task_seq)
             ).all()
@@ -140,7 +144,7 @@ def test_invariants_under_32_annotators_and_several_processes(backend):
                 session.scalars(
                     select(Assignment.id).where(
                         Assignment.id.in_(acknowledged),
-                        Assignment.status.in_(("submitted", "accepted")),
+                        Assignment.status.in_(LABELLED),
                     )
                 )
             )

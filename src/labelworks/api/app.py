@@ -16,6 +16,7 @@ from labelworks.api.routes import (
     auth,
     batches,
     deliveries,
+    events,
     exports,
     files,
     health,
@@ -70,7 +71,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(invites.router)
     web_pages.install(app)  # the browser workspace (pages, /work/queue, /static)
     app.include_router(work.router)
-    for module in (tasks, batches, projects, files, deliveries, studio, quality_tasks, exports):
+    for module in (
+        tasks,
+        batches,
+        projects,
+        files,
+        deliveries,
+        events,
+        studio,
+        quality_tasks,
+        exports,
+    ):
         app.include_router(module.router, prefix="/v1")
     return app
 

@@ -42,6 +42,26 @@ def org_create(name: str) -> None:
         typer.echo(key)
 
 
+@org_app.command("list")
+def org_list() -> None:
+    """List organisations: projects, live API keys, people."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from labelworks.services import operator_views
+
+    with cli_errors(), open_database().read() as session:
+        rows = operator_views.list_orgs(session)
+    table = Table("name", "projects", "live keys", "people", "created")
+    for r in rows:
+        table.add_row(r.name, str(r.projects), str(r.live_keys), str(r.people), _day(r.created_at))
+    Console().print(table)
+
+
+def _day(value: object) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else str(value)
+
+
 @org_app.command("callback-secret")
 def org_callback_secret(name: str) -> None:
     """Print the secret sent in the `scale-callback-auth` header of the org's callbacks."""
@@ -95,7 +115,8 @@ def user_create(
     org: Annotated[str | None, typer.Option("--org")] = None,
     password: Annotated[str | None, typer.Option(help="prompted when absent")] = None,
 ) -> None:
-    """Create a user who logs in with EMAIL and a password."""
+    """Create a user who logs in with EMAIL and a password. With --org, the person is bound to
+    that org and works on its team pool (projects whose `pools` include `team`)."""
     from labelworks.services import orgs, users
 
     if password is None:
@@ -105,3 +126,22 @@ def user_create(
             org_row = orgs.get_org(session, org) if org else None
             user = users.create_user(session, email, role, password, org_row)
         typer.echo(f"created {user.role} {user.email}")
+
+
+@user_app.command("list")
+def user_list(
+    org: Annotated[str | None, typer.Option("--org", help="only this org's people")] = None,
+) -> None:
+    """List people: role, the org they were created for, the teams they are on."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from labelworks.services import operator_views, orgs
+
+    with cli_errors(), open_database().read() as session:
+        org_row = orgs.get_org(session, org) if org else None
+        rows = operator_views.list_users(session, org_row)
+    table = Table("email", "role", "org", "teams", "created")
+    for r in rows:
+        table.add_row(r.email, r.role, r.org or "", ", ".join(r.teams), _day(r.created_at))
+    Console().print(table)

@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
 
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8080,
+    port: Annotated[int, typer.Option(help="TCP port (1-65535)", min=1, max=65535)] = 8080,
     workers: Annotated[int, typer.Option(help="server processes")] = 1,
     demo: Annotated[
         bool, typer.Option(help="seed a demo org, projects, tasks, annotators")
@@ -29,16 +29,21 @@ def serve(
     if demo:
         # The demo's tasks point at media on this server, so imports of local URLs are allowed.
         os.environ.setdefault("LABELWORKS_ALLOW_PRIVATE_URLS", "1")
+    from labelworks.services.instance import SERVED_URL, set_value
+
+    public = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     with cli_errors():
         db = open_database()
+        # Where this server is reached, for commands that print links (`user invite-link`).
+        set_value(db, SERVED_URL, db.settings.public_url or public)
         if demo:
             from labelworks.demo.seed import seed_demo
 
-            public = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
             summary = seed_demo(db, public)
             for line in summary:
                 typer.echo(line)
         db.engine.dispose()
+    typer.echo(f"Labelworks listening on http://{host}:{port}", err=True)
     uvicorn.run(
         "labelworks.api.app:app_from_env",
         factory=True,

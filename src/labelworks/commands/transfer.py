@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from labelworks.commands.common import cli_errors, open_database
+from labelworks.commands.common import cli_errors, fail, open_database
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -57,12 +57,14 @@ def export_command(
     include_pending: Annotated[
         bool, typer.Option("--all", help="jsonl: every task, not only completed ones")
     ] = False,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
 ) -> None:
     """Export a project's (completed) tasks in an ML data format, streamed to a file."""
     from labelworks.services import exports
     from labelworks.services.orgs import get_org
     from labelworks.services.scope import Principal
 
+    _check_output(output, force)
     with cli_errors():
         db = open_database()
         with db.read() as session:
@@ -73,13 +75,28 @@ def export_command(
             )
         total = export.count()
         partial = output.with_name(output.name + ".partial")
-        with _progress() as progress, partial.open("wb") as out:
-            bar = progress.add_task(f"export {fmt}", total=total)
-            export.progress = lambda n: progress.advance(bar, n)
-            for piece in exports.stream(export):
-                out.write(piece)
-        partial.replace(output)  # a failed export leaves no truncated file under the real name
+        try:
+            with _progress() as progress, partial.open("wb") as out:
+                bar = progress.add_task(f"export {fmt}", total=total)
+                export.progress = lambda n: progress.advance(bar, n)
+                for piece in exports.stream(export):
+                    out.write(piece)
+            partial.replace(output)  # a failed export leaves no truncated file under the real name
+        except OSError as exc:
+            raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        finally:
+            partial.unlink(missing_ok=True)
     typer.echo(f"exported {total} task(s) to {output}")
+
+
+def _check_output(output: Path, force: bool) -> None:
+    """Refuse, in one line, an output the export could not (or should not) replace."""
+    if output.is_dir():
+        raise fail(f"--output {output} is a folder; give a file name")
+    if not output.parent.is_dir():
+        raise fail(f"--output {output}: folder {output.parent} does not exist")
+    if output.exists() and not force:
+        raise fail(f"--output {output} already exists (--force replaces it)")
 
 
 def import_command(

@@ -23,6 +23,10 @@ payouts_app = typer.Typer(
     rich_markup_mode=None, help="What annotators earned.", no_args_is_help=True
 )
 
+task_app = typer.Typer(
+    rich_markup_mode=None, help="Tasks, as operators see them.", no_args_is_help=True
+)
+
 OrgOpt = Annotated[str, typer.Option("--org", help="organisation name")]
 POOLS = ("platform", "team")
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
@@ -34,18 +38,22 @@ def register(app: typer.Typer) -> None:
     app.add_typer(project_app, name="project")
     app.add_typer(gold_app, name="gold")
     app.add_typer(payouts_app, name="payouts")
+    app.add_typer(task_app, name="task")
     user_app.command("invite-link")(user_invite_link)
 
 
 def user_invite_link(email: str) -> None:
     """Print a one-time link (valid 7 days) with which EMAIL sets a password; alone on the last
-    line, ending in the token. Uses LABELWORKS_PUBLIC_URL as the base."""
+    line, ending in the token. The base is LABELWORKS_PUBLIC_URL, else the URL the last
+    `labelworks serve` on this database listened on."""
     from labelworks.services import invites
-    from labelworks.settings import get_settings
+    from labelworks.services.instance import SERVED_URL, get_value
 
-    with cli_errors(), open_database().write() as session:
-        token, expires = invites.create_invite(session, email)
-    base = (get_settings().public_url or DEFAULT_PUBLIC_URL).rstrip("/")
+    with cli_errors():
+        db = open_database()
+        with db.write() as session:
+            token, expires = invites.create_invite(session, email)
+    base = (db.settings.public_url or get_value(db, SERVED_URL) or DEFAULT_PUBLIC_URL).rstrip("/")
     typer.echo(
         f"invite link for {email.strip().lower()} (one use, expires "
         f"{expires.isoformat(timespec='seconds')}); accept with POST /auth/invite/accept:"
@@ -71,6 +79,17 @@ def project_set(
     training_pass_rate: Annotated[float | None, typer.Option(help="0-1")] = None,
     rate_per_label: Annotated[float | None, typer.Option(help="pay per accepted label")] = None,
     rate_per_review: Annotated[float | None, typer.Option(help="pay per review")] = None,
+    staging: Annotated[
+        bool | None,
+        typer.Option("--staging/--no-staging", help="new batches wait for finalize"),
+    ] = None,
+    allow_relabel: Annotated[
+        bool | None,
+        typer.Option(
+            "--allow-relabel-by-same-worker/--no-allow-relabel-by-same-worker",
+            help="after a reject, earlier labellers may label the task again",
+        ),
+    ] = None,
 ) -> None:
     """Change a project's settings (a new param version) and/or its pay rates."""
     from labelworks.errors import InvalidRequest
@@ -87,6 +106,8 @@ def project_set(
             "adaptive_overlap": adaptive_overlap,
             "require_training": require_training,
             "training_pass_rate": training_pass_rate,
+            "staging": staging,
+            "allow_relabel_by_same_worker": allow_relabel,
         }.items()
         if v is not None
     }
@@ -120,6 +141,53 @@ def project_set(
         f"project {name!r}: {changed} (param version {version}; rates "
         f"{label_rate:g}/label, {review_rate:g}/review)"
     )
+
+
+@project_app.command("list")
+def project_list(
+    org: Annotated[str | None, typer.Option("--org", help="only this org's projects")] = None,
+) -> None:
+    """List projects with their workflow settings and task counts."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from labelworks.services import operator_views, orgs
+
+    with cli_errors(), open_database().read() as session:
+        org_row = orgs.get_org(session, org) if org else None
+        rows = operator_views.list_projects(session, org_row)
+    table = Table(
+        "org", "name", "type", "staged", "pools", "overlap", "review", "relabel", "pending",
+        "completed",
+    )  # fmt: skip
+    for r in rows:
+        table.add_row(
+            r.org, r.name, r.type, _yes(r.staged), ",".join(r.pools), str(r.overlap),
+            _yes(r.review), _yes(r.relabel), str(r.pending), str(r.completed),
+        )  # fmt: skip
+    Console().print(table)
+
+
+@task_app.command("stalled")
+def task_stalled(org: OrgOpt) -> None:
+    """Tasks no eligible person can take (e.g. rejected, and their earlier labellers are the only
+    eligible people): add people to the pool or `project set --allow-relabel-by-same-worker`."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from labelworks.services import operator_views, orgs
+
+    with cli_errors(), open_database().read() as session:
+        rows = operator_views.stalled_tasks(session, orgs.get_org(session, org))
+    table = Table("task_id", "project", "round", "stalled since")
+    for r in rows:
+        table.add_row(r.task_id, r.project, str(r.round), r.since.strftime("%Y-%m-%d %H:%M"))
+    Console().print(table)
+    typer.echo(f"{len(rows)} stalled task(s)", err=True)
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def _pools(value: str) -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from labelworks import clock
 from labelworks.db.engine import make_engine, make_sessionmaker, session_scope
 from labelworks.db.migrate import upgrade_to_head
 from labelworks.settings import Settings
@@ -38,6 +39,8 @@ class Database:
 
     @classmethod
     def open(cls, settings: Settings, migrate: bool = True) -> Database:
+        if settings.clock_offset_file is not None:
+            clock.use_offset_file(settings.clock_offset_file)
         engine = make_engine(settings)
         if migrate:
             upgrade_to_head(engine)

@@ -38,11 +38,19 @@ def upgrade_to_head(engine: Engine) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PG_LOCK_KEY})
             conn.commit()
+        raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None:
+            # SQLite migrations rebuild tables (batch mode): dropping the old copy with foreign
+            # keys on would run ON DELETE actions on the rows that reference it. The pragma only
+            # takes effect outside a transaction, hence the raw connection before the first BEGIN.
+            raw.execute("PRAGMA foreign_keys=OFF")
         try:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
             conn.commit()
         finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_KEY})
                 conn.commit()

@@ -193,6 +193,8 @@ class Task(Base):
     labels_submitted: Mapped[int] = mapped_column(Integer, default=0)
     # Studio batch priority (lower first); unprioritised batches share the default rank.
     batch_rank: Mapped[int] = mapped_column(Integer, default=1_000_000)
+    # Labeling round: 0, then +1 each time a reject (review or audit) sends the task back.
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TaskTag(Base):
@@ -313,12 +315,13 @@ class BatchGroup(Base):
 class Assignment(Base):
     """One annotator's (or reviewer's) turn on a task: leased, then submitted/skipped/expired.
 
-    The unique (task, user, stage) index is what guarantees nobody labels a task twice.
+    The unique (task, user, stage, round) index is what guarantees nobody labels a task twice in
+    one round (a new round after a reject admits earlier labellers only if the project allows it).
     """
 
     __tablename__ = "assignments"
     __table_args__ = (
-        UniqueConstraint("task_seq", "user_id", "stage"),
+        UniqueConstraint("task_seq", "user_id", "stage", "round"),
         Index(None, "status", "lease_expires_at"),
         Index(None, "user_id", "status"),
         Index(None, "task_seq", "stage", "status"),
@@ -333,6 +336,7 @@ class Assignment(Base):
     # leased | submitted | skipped | expired | discarded | accepted | rejected
     status: Mapped[str] = mapped_column(String(12), default="leased")
     task_kind: Mapped[str] = mapped_column(String(10), default="task")
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     lease_expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     response: Mapped[dict[str, Any] | None] = mapped_column(Content)
     decision: Mapped[str | None] = mapped_column(String(10))  # review: accept | fix | reject
@@ -419,7 +423,7 @@ class DeliveryAttempt(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-# --- web workspace (migration 0002_web) ---------------------------------------------------------
+# --- web workspace (migration 0003_web) ---------------------------------------------------------
 
 
 class WorkDraft(Base):
@@ -442,4 +446,28 @@ class ReviewReason(Base):
         BigId, ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
     )
     reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Event(Base):
+    """Append-only lifecycle trail: one row per task or batch status change, written by
+    `services/lifecycle.py` in the transaction that makes the change."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index(None, "org_id", "task_seq", "id"),
+        Index(None, "org_id", "batch_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(10))  # task | batch
+    task_seq: Mapped[int | None] = mapped_column(BigId, ForeignKey("tasks.seq", ondelete="CASCADE"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    # api_key | user | worker | system, and the key id or user id (none for system)
+    actor_kind: Mapped[str] = mapped_column(String(12))
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,6 +13,8 @@ from sqlalchemy import JSON, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from labelworks import clock
+
 
 class Content(TypeDecorator[Any]):
     """Customer content stored as JSON (the seam for per-principal encryption)."""
@@ -46,7 +48,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    # The one clock (`labelworks.clock`): tests move it instead of sleeping.
+    return clock.now()
 
 
 def iso(value: dt.datetime | None) -> str | None:

@@ -1,18 +1,23 @@
-"""Batches: staging -> in_progress (finalized) -> completed."""
+"""Batches. An ordinary project's batch starts `in_progress` (its tasks are workable at once, as
+in Scale); a staged project's (`staging` setting, Studio projects) starts `staging` and opens on
+finalize. Status changes go through `services/lifecycle.py`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import Batch, Project, Task
+from labelworks.db.tables import Batch, Project
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest
+from labelworks.services import lifecycle
+from labelworks.services.lifecycle import Actor
 from labelworks.services.names import check_name
+from labelworks.services.project_settings import project_settings
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Principal, found, owned
 from labelworks.services.urls import check_callback_url
@@ -45,7 +50,7 @@ def create_batch(session: Session, principal: Principal, body: dict[str, Any]) -
         org_id=principal.org_id,
         project_id=project.id,
         name=name,
-        status="staging",
+        status="staging" if is_staged(project) else "in_progress",
         callback=callback,
         metadata_=metadata,
         calibration_batch=bool(body.get("calibration_batch", False)),
@@ -56,29 +61,22 @@ def create_batch(session: Session, principal: Principal, body: dict[str, Any]) -
         session.flush()
     except IntegrityError:
         raise Conflict(f"a batch named {name!r} already exists", "name") from None
+    lifecycle.batch_created(session, batch, Actor.of(principal))
     return batch
+
+
+def is_staged(project: Project) -> bool:
+    """Staged projects (Studio ones, or `staging` set) hold new batches until finalize."""
+    return bool(project.studio) or project_settings(project.params).staging
 
 
 def finalize_batch(session: Session, principal: Principal, name: str) -> Batch:
     batch = get_batch(session, principal, name)
     if batch.status == "staging":
-        from labelworks.services.completion import maybe_complete_batch
-        from labelworks.services.project_settings import project_settings
-        from labelworks.services.tasks import GOLD_SLOTS
-
-        batch.status = "in_progress"
-        batch.updated_at = utcnow()
         project = session.get(Project, batch.project_id)
         assert project is not None
         overlap = project_settings(project.params).overlap
-        # Open the batch's tasks to the work queue.
-        session.execute(
-            update(Task)
-            .where(Task.org_id == batch.org_id, Task.batch_id == batch.id, Task.status == "pending")
-            .values(open_slots=case((Task.kind == "task", overlap), else_=GOLD_SLOTS))
-        )
-        session.flush()
-        maybe_complete_batch(session, batch)  # an empty batch is complete at once
+        lifecycle.open_batch(session, batch, overlap, Actor.of(principal))
     return batch
 
 
@@ -92,25 +90,7 @@ def set_batch_metadata(session: Session, principal: Principal, name: str, metada
 
 
 def batch_status(session: Session, principal: Principal, name: str) -> dict[str, Any]:
-    batch = get_batch(session, principal, name)
-    counts = dict(
-        session.execute(
-            select(Task.status, func.count())
-            .where(Task.org_id == principal.org_id, Task.batch_id == batch.id)
-            .group_by(Task.status)
-        ).all()
-    )
-    return {
-        "status": batch.status,
-        "tasks_pending": counts.get("pending", 0),
-        "tasks_completed": counts.get("completed", 0),
-        "tasks_error": counts.get("error", 0),
-        "tasks_canceled": counts.get("canceled", 0),
-        "pending": counts.get("pending", 0),
-        "completed": counts.get("completed", 0),
-        "error": counts.get("error", 0),
-        "canceled": counts.get("canceled", 0),
-    }
+    return lifecycle.batch_counts(session, get_batch(session, principal, name))
 
 
 def list_batches(

@@ -32,3 +32,23 @@ def instance_secret(db: Database, name: str) -> bytes:
     with _lock:
         _cache[key] = value.encode()
     return value.encode()
+
+
+# Installation facts that are not secret, kept beside the secrets so every process sees them.
+SERVED_URL = "served_url"
+
+
+def set_value(db: Database, name: str, value: str) -> None:
+    """Record a named installation value (the newest write wins)."""
+    with db.write() as session:
+        row = session.get(InstanceSecret, name)
+        if row is None:
+            session.add(InstanceSecret(name=name, value=value[:200]))
+        else:
+            row.value = value[:200]
+
+
+def get_value(db: Database, name: str) -> str | None:
+    with db.read() as session:
+        row = session.get(InstanceSecret, name)
+        return row.value if row is not None else None

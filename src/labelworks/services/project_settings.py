@@ -27,6 +27,10 @@ class ProjectSettings(StrictModel):
     discard_labels_on_pause: bool = False
     require_training: bool = False
     training_pass_rate: Annotated[float, Field(ge=0, le=1)] = 0.8
+    # New batches start `staging` and open on finalize (Studio projects always do).
+    staging: bool = False
+    # After a reject, may the task's earlier labellers label it again in the new round?
+    allow_relabel_by_same_worker: bool = False
 
 
 SETTING_KEYS = frozenset(ProjectSettings.model_fields)

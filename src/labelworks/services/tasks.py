@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session, aliased
 from labelworks.db.tables import Batch, Project, Task, TaskTag
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest
+from labelworks.services import lifecycle
 from labelworks.services.batches import get_batch
 from labelworks.services.ids import new_object_id
+from labelworks.services.lifecycle import Actor, initial_slots
 from labelworks.services.project_settings import COMMON_DEFAULTS, project_settings, split_params
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Principal, found, owned
@@ -21,8 +23,6 @@ from labelworks.services.task_fields import clean_common
 from labelworks.tasktypes import TaskType, get_task_type
 
 DEFAULT_BATCH_RANK = 1_000_000
-# Effectively unlimited: the unique (task, user) assignment index still stops repeats.
-GOLD_SLOTS = 1_000_000_000
 
 # Keys of a create body that are task fields, not type params.
 COMMON_KEYS = (
@@ -127,7 +127,9 @@ class Placement:
             if batch and batch.priority is not None
             else DEFAULT_BATCH_RANK,
             # Served at once unless its batch is still staging (finalize opens it).
-            "open_slots": 0 if batch is not None else initial_slots(task_kind, self.overlap),
+            "open_slots": 0
+            if batch is not None and batch.status == "staging"
+            else initial_slots(task_kind, self.overlap),
         }
 
 
@@ -147,13 +149,9 @@ def create_task(
     values["metadata_"] = values.pop("metadata")
     task = Task(**values)
     insert_task(session, principal, task)
+    lifecycle.task_created(session, task, Actor.of(principal))
     batch = placement.batch
     return TaskView(task, placement.project.name, batch.name if batch else None)
-
-
-def initial_slots(task_kind: str, overlap: int) -> int:
-    """Gold and training tasks are shown to every eligible annotator once; others `overlap` times."""
-    return GOLD_SLOTS if task_kind != "task" else overlap
 
 
 def _as_field(validate: Any, params: dict[str, Any], value: Any, field: str) -> dict[str, Any]:
@@ -199,10 +197,10 @@ def _placement(
         if not isinstance(batch_name, str):
             raise InvalidRequest("must be a string", "batch")
         batch = get_batch(session, principal, batch_name)
-        if batch.status != "staging":
+        if batch.status not in ("staging", "in_progress"):
             raise InvalidRequest(
                 f"batch {batch_name!r} is {batch.status}; tasks can only be added to a batch in "
-                "staging",
+                "staging or in progress",
                 "batch",
             )
     project_name = body.get("project")
@@ -261,18 +259,9 @@ def cancel_task(
     task, project, batch = load_task(session, principal, task_id, for_update=True)
     if task.status == "completed":
         raise InvalidRequest("a completed task cannot be canceled", "status")
-    task.status = "canceled"
-    task.open_slots = 0
     if clear_unique_id:
         task.unique_id = None
-    task.updated_at = utcnow()
-    session.flush()
-    if task.batch_id is not None:
-        from labelworks.services.completion import maybe_complete_batch
-
-        batch_row = session.get(Batch, task.batch_id)
-        assert batch_row is not None
-        maybe_complete_batch(session, batch_row)
+    lifecycle.cancel_task(session, task, Actor.of(principal))
     return TaskView(task, project, batch)
 
 
@@ -296,9 +285,12 @@ def audit_task(session: Session, principal: Principal, task_id: str, body: Any) 
     task.customer_review_status = "accepted" if body["accepted"] else "rejected"
     task.updated_at = now
     session.flush()
-    from labelworks.services.work.submissions import rework_after_audit
-
-    rework_after_audit(session, task, body["accepted"])
+    lifecycle.record(
+        session, task.org_id, "audited", Actor.of(principal), task=task,
+        from_status=task.status, to_status=task.status, detail={"accepted": body["accepted"]},
+    )  # fmt: skip
+    if not body["accepted"]:
+        lifecycle.rework_after_audit(session, task, Actor.of(principal))
     return TaskView(task, project, batch)
 
 

@@ -19,15 +19,23 @@ Json = dict[str, Any]
 
 @router.post("/next", response_model=None)
 def next_work(
-    body: JsonBody, person: PersonDep, db: DbDep, stage: Literal["label", "review"] = "label"
+    body: JsonBody,
+    person: PersonDep,
+    db: DbDep,
+    stage: Literal["label", "review"] | None = None,
 ) -> Json | Response:
+    """Lease the next task. Without `stage`, reviewers and admins get review work first, then
+    label work. No work: 204 with a `Labelworks-Reason` header (no-eligible-work, not-on-team,
+    paused-low-gold-accuracy, training-required, no-such-project)."""
     body = object_body(body)
     project = body.get("project")
     if project is not None and not isinstance(project, str):
         raise InvalidRequest("must be a string", "project")
     with db.write() as session:
         lease = leases.next_assignment(session, person, project, stage, db.settings.lease_seconds)
-    return Response(status_code=204) if lease is None else fast_json(lease)
+    if isinstance(lease, str):
+        return Response(status_code=204, headers={"Labelworks-Reason": lease})
+    return fast_json(lease)
 
 
 @router.post("/assignments/{assignment_id}/submit", response_model=None)

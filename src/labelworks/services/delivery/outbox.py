@@ -2,6 +2,7 @@
 
 The row commits or rolls back with the completion that caused it, so a completed task always has
 its callback queued and a rolled-back one never sends. The worker (`worker.py`) delivers the rows.
+Callers are the status changes in `services/lifecycle.py`; this module imports no service.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from sqlalchemy.orm import Session
 from labelworks.api.serialize import batch_json
 from labelworks.db.tables import Batch, OutboxMessage, Task
 from labelworks.db.types import utcnow
-from labelworks.services.batches import batch_status, project_name
-from labelworks.services.scope import Principal
 
 EMAIL_SKIPPED = "email callbacks are not sent by Labelworks"
 
@@ -42,15 +41,13 @@ def enqueue_task_callback(session: Session, task: Task, task_json: dict[str, Any
     )
 
 
-def enqueue_batch_callback_if_done(session: Session, batch: Batch) -> None:
-    """Queue the batch's `callback` once it is completed: its JSON and its task counts."""
+def enqueue_batch_callback(
+    session: Session, batch: Batch, project: str, counts: dict[str, Any]
+) -> None:
+    """Queue a completed batch's `callback`: its JSON and its task counts."""
     if batch.status != "completed" or not batch.callback:
         return
-    principal = Principal(batch.org_id, "")
-    payload = {
-        "batch": batch_json(batch, project_name(session, batch)),
-        "status": batch_status(session, principal, batch.name),
-    }
+    payload = {"batch": batch_json(batch, project), "status": counts}
     enqueue(session, batch.org_id, "batch", batch.callback, payload, batch_id=batch.id)
 
 

@@ -9,16 +9,34 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import Org, Project, StudioAssignment, TeamMember, WorkerProjectStats
+from labelworks.db.tables import (
+    Assignment,
+    BatchGroup,
+    Org,
+    Project,
+    ProjectGroupMember,
+    StudioAssignment,
+    Task,
+    TeamMember,
+    User,
+    WorkerProjectStats,
+)
 from labelworks.errors import Forbidden
 from labelworks.services.auth import Person
 from labelworks.services.project_settings import ProjectSettings, project_settings
 
 LABEL_ROLES = ("annotator", "reviewer", "admin")
 REVIEW_ROLES = ("reviewer", "admin")
+
+# Why `next` has no work (the `Labelworks-Reason` header of its 204).
+NO_ELIGIBLE_WORK = "no-eligible-work"
+NOT_ON_TEAM = "not-on-team"
+PAUSED = "paused-low-gold-accuracy"
+TRAINING_REQUIRED = "training-required"
+NO_PROJECT = "no-such-project"
 
 
 @dataclass(frozen=True)
@@ -115,13 +133,7 @@ def eligible_projects(
     rows = [p for p in projects if not project_name or p.name == project_name]
     if not rows:
         return []
-    teams = dict(
-        session.execute(
-            select(TeamMember.org_id, TeamMember.team_role).where(
-                TeamMember.user_id == person.user_id
-            )
-        ).all()
-    )
+    teams = _teams(session, person)
     assigned = set(
         session.scalars(
             select(StudioAssignment.project_id).where(StudioAssignment.user_id == person.user_id)
@@ -152,6 +164,115 @@ def eligible_projects(
             )
         )
     return out
+
+
+def _teams(session: Session, person: Person) -> dict[int, str]:
+    teams = dict(
+        session.execute(
+            select(TeamMember.org_id, TeamMember.team_role).where(
+                TeamMember.user_id == person.user_id
+            )
+        ).all()
+    )
+    # A person made for an org (`labelworks user create --org`) works on that org's team pool.
+    if person.org_id is not None:
+        teams.setdefault(person.org_id, "labeler")
+    return teams
+
+
+def why_no_work(session: Session, person: Person, project_name: str | None, stage: str) -> str:
+    """The reason `next` found nothing, for the worker: the first obstacle that applies."""
+    projects, restricted = CATALOG.get(session)
+    rows = [p for p in projects if not project_name or p.name == project_name]
+    if project_name and not rows:
+        return NO_PROJECT
+    if stage == "review":
+        rows = [p for p in rows if p.settings.review]
+    teams = _teams(session, person)
+    assigned = set(
+        session.scalars(
+            select(StudioAssignment.project_id).where(StudioAssignment.user_id == person.user_id)
+        )
+    )
+    reachable = [p for p in rows if _in_pool(person, p, p.settings, teams, assigned, restricted)]
+    if rows and not reachable:
+        return NOT_ON_TEAM
+    stats = {
+        s.project_id: s
+        for s in session.scalars(
+            select(WorkerProjectStats).where(WorkerProjectStats.user_id == person.user_id)
+        )
+    }
+    if reachable and all(stats.get(p.id) and stats[p.id].paused for p in reachable):
+        return PAUSED
+    if (
+        stage == "review"
+        and reachable
+        and all(
+            p.settings.require_training and not (stats.get(p.id) and stats[p.id].training_passed)
+            for p in reachable
+        )
+    ):
+        return TRAINING_REQUIRED
+    return NO_ELIGIBLE_WORK
+
+
+def eligible_labellers(session: Session, task: Task, settings: ProjectSettings) -> int:
+    """How many people could take a label slot of this task now; 0 means it is stalled (e.g.
+    after a reject, when its earlier labellers are the only eligible people)."""
+    done = select(Assignment.user_id).where(
+        Assignment.task_seq == task.seq, Assignment.stage == "label"
+    )
+    if settings.allow_relabel_by_same_worker:
+        done = done.where(Assignment.round == task.round)
+    pools = []
+    if "team" in settings.pools:
+        team = or_(
+            User.org_id == task.org_id,
+            User.id.in_(select(TeamMember.user_id).where(TeamMember.org_id == task.org_id)),
+        )
+        if session.scalar(
+            select(StudioAssignment.project_id)
+            .where(StudioAssignment.project_id == task.project_id)
+            .limit(1)
+        ):
+            team = and_(
+                team,
+                User.id.in_(
+                    select(StudioAssignment.user_id).where(
+                        StudioAssignment.project_id == task.project_id
+                    )
+                ),
+            )
+        pools.append(team)
+    if "platform" in settings.pools:
+        pools.append(and_(User.org_id.is_(None), ~exists().where(TeamMember.user_id == User.id)))
+    stmt = (
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.role.in_(LABEL_ROLES),
+            or_(*pools),
+            User.id.not_in(done),
+            User.id.not_in(
+                select(WorkerProjectStats.user_id).where(
+                    WorkerProjectStats.project_id == task.project_id,
+                    WorkerProjectStats.paused.is_(True),
+                )
+            ),
+        )
+    )
+    if task.batch_id is not None:
+        groups = select(BatchGroup.group_id).where(BatchGroup.batch_id == task.batch_id)
+        if session.scalar(groups.limit(1)) is not None:
+            stmt = stmt.where(
+                User.id.in_(
+                    select(ProjectGroupMember.user_id).where(
+                        ProjectGroupMember.group_id.in_(groups)
+                    )
+                )
+            )
+    return session.scalar(stmt) or 0
 
 
 def _in_pool(

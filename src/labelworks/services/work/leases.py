@@ -12,18 +12,24 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-import time
 from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from labelworks import clock
 from labelworks.db.tables import Assignment, Batch, BatchGroup, File, ProjectGroupMember, Task
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, NotFound
 from labelworks.services.auth import Person
-from labelworks.services.work.eligibility import EligibleProject, eligible_projects
+from labelworks.services.work.eligibility import (
+    NO_ELIGIBLE_WORK,
+    REVIEW_ROLES,
+    EligibleProject,
+    eligible_projects,
+    why_no_work,
+)
 from labelworks.services.work.fairshare import FAIR_SHARE
 from labelworks.services.work.views import lease_json
 
@@ -36,26 +42,46 @@ def next_assignment(
     session: Session,
     person: Person,
     project_name: str | None,
-    stage: str,
+    stage: str | None,
     lease_seconds: int,
     rng: random.Random | None = None,
-) -> dict[str, Any] | None:
+) -> dict[str, Any] | str:
+    """A new lease, or the reason there is none (`eligibility.why_no_work`). Without a stage,
+    reviewers and admins get review work first, then label work; annotators label."""
     maybe_sweep(session)
+    if stage is not None:
+        return _next_at(session, person, project_name, stage, lease_seconds, rng)
+    if person.role not in REVIEW_ROLES:
+        return _next_at(session, person, project_name, "label", lease_seconds, rng)
+    review = _next_at(session, person, project_name, "review", lease_seconds, rng)
+    if not isinstance(review, str):
+        return review
+    return _next_at(session, person, project_name, "label", lease_seconds, rng)
+
+
+def _next_at(
+    session: Session,
+    person: Person,
+    project_name: str | None,
+    stage: str,
+    lease_seconds: int,
+    rng: random.Random | None,
+) -> dict[str, Any] | str:
     projects = eligible_projects(session, person, project_name, stage)
     if not projects:
-        return None
-    rng = rng or random
+        return why_no_work(session, person, project_name, stage)
+    chance: Any = rng or random  # the module's functions or a seeded Random
     by_org: dict[int, list[EligibleProject]] = defaultdict(list)
     for p in projects:
         by_org[p.org_id].append(p)
     weights = {org: ps[0].org_weight for org, ps in by_org.items()}
     closed = _closed_batches(session, person, [p.project_id for p in projects])
     for org in FAIR_SHARE.order(weights):
-        seq = _pick_in_org(session, person, org, by_org[org], stage, rng, closed)
+        seq = _pick_in_org(session, person, org, by_org[org], stage, chance, closed)
         if seq is not None:
             FAIR_SHARE.served(org, weights[org])
             return _lease(session, person, seq, stage, lease_seconds)
-    return None
+    return NO_ELIGIBLE_WORK
 
 
 def _pick_in_org(
@@ -88,7 +114,10 @@ def _pick_in_org(
         seq = _pick(session, person, org, gold_projects, "label", "gold", closed)
         if seq is not None:
             return seq
-    return _pick(session, person, org, [p.project_id for p in working], "label", "task", closed)
+    relabel = [p.project_id for p in working if p.settings.allow_relabel_by_same_worker]
+    return _pick(
+        session, person, org, [p.project_id for p in working], "label", "task", closed, relabel
+    )
 
 
 def _pick(
@@ -99,22 +128,35 @@ def _pick(
     stage: str,
     kind: str,
     closed: list[int],
+    relabel: list[int] | None = None,
 ) -> int | None:
+    mine = (Assignment.task_seq == Task.seq, Assignment.user_id == person.user_id)
+    # Nobody works a task twice at one stage; after a reject, earlier labellers label the new
+    # round only where the project allows it.
+    same_round = Assignment.round == Task.round
     done_before = exists().where(
-        Assignment.task_seq == Task.seq,
-        Assignment.user_id == person.user_id,
+        *mine,
         Assignment.stage == stage,
+        same_round
+        if stage == "review"
+        else or_(same_round, Task.project_id.not_in(relabel or [-1])),
     )
+    conditions = [
+        Task.stage == stage,
+        Task.org_id == org,
+        Task.open_slots > 0,
+        Task.kind == kind,
+        Task.project_id.in_(project_ids),
+        ~done_before,
+    ]
+    if stage == "review":
+        # Nobody reviews their own label.
+        conditions.append(
+            ~exists().where(*mine, Assignment.stage == "label", Assignment.round == Task.round)
+        )
     stmt = (
         select(Task.seq)
-        .where(
-            Task.stage == stage,
-            Task.org_id == org,
-            Task.open_slots > 0,
-            Task.kind == kind,
-            Task.project_id.in_(project_ids),
-            ~done_before,
-        )
+        .where(*conditions)
         .order_by(Task.batch_rank, Task.priority.desc(), Task.seq)
         .limit(1)
     )
@@ -159,6 +201,7 @@ def _lease(
         stage=stage,
         status="leased",
         task_kind=task.kind,
+        round=task.round,
         lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds),
     )
     session.add(assignment)
@@ -176,6 +219,7 @@ def _labels_for_review(session: Session, task: Task) -> list[dict[str, Any]]:
             Assignment.task_seq == task.seq,
             Assignment.stage == "label",
             Assignment.status == "submitted",
+            Assignment.round == task.round,
         )
         .order_by(Assignment.id)
     )
@@ -237,7 +281,7 @@ def release_slots(session: Session, counts: dict[int, int], stage: str) -> None:
 def maybe_sweep(session: Session) -> None:
     """Expire overdue leases, at most once a second per process (an indexed, cheap query)."""
     global _last_sweep
-    now = time.monotonic()
+    now = clock.monotonic()
     with _sweep_lock:
         if now - _last_sweep < _SWEEP_EVERY:
             return

@@ -19,7 +19,9 @@ def my_numbers(session: Session, person: Person) -> dict[str, Any]:
             .where(
                 Assignment.user_id == person.user_id,
                 Assignment.stage == "label",
-                Assignment.status.in_(("submitted", "accepted", "rejected", "discarded")),
+                Assignment.status.in_(
+                    ("submitted", "accepted", "rejected", "dissented", "discarded")
+                ),
             )
             .group_by(Assignment.status)
         ).all()
@@ -48,6 +50,7 @@ def my_numbers(session: Session, person: Person) -> dict[str, Any]:
         "labels_done": sum(counts.values()),
         "labels_accepted": counts.get("accepted", 0),
         "labels_rejected": counts.get("rejected", 0),
+        "labels_dissented": counts.get("dissented", 0),
         "reviews_done": reviews,
         "gold_answered": len(scores),
         "gold_accuracy": round(sum(scores) / len(scores), 4) if scores else None,

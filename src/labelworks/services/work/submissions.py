@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import Assignment, Batch, Project, Task
+from labelworks.db.tables import Assignment, Project, Task
 from labelworks.db.types import utcnow
-from labelworks.errors import InvalidRequest
+from labelworks.errors import InvalidRequest, LabelworksError
+from labelworks.services import lifecycle
 from labelworks.services.auth import Person
-from labelworks.services.completion import complete_task
+from labelworks.services.lifecycle import Actor
 from labelworks.services.project_settings import ProjectSettings, project_settings
 from labelworks.services.work import skill
 from labelworks.services.work.leases import own_assignment, require_live
@@ -19,6 +20,9 @@ from labelworks.services.work.pay import pay_for
 from labelworks.tasktypes import get_task_type
 
 GOLD_PASS = 0.5  # a gold answer scoring at least this counts as accepted (and is paid)
+# Scored against the consensus answer, a label below GOLD_PASS dissents: it is marked so, not
+# accepted, and earns nothing (free-text types, which are not scored, are all accepted).
+DISSENTED = "dissented"
 DECISIONS = ("accept", "fix", "reject")
 
 
@@ -39,7 +43,7 @@ def submit(session: Session, person: Person, assignment_id: int, body: Any) -> d
     assignment.submitted_at = utcnow()
     if task.kind != "task":
         return _scored(session, assignment, task, project, settings, response)
-    if task.status != "pending" or task.stage != "label":
+    if task.status != "pending" or task.stage != "label" or assignment.round != task.round:
         # Late answer on a task that settled early (adaptive overlap): keep it, pay it.
         if task.status == "completed":
             assignment.status = "accepted"
@@ -49,7 +53,7 @@ def submit(session: Session, person: Person, assignment_id: int, body: Any) -> d
     task.labels_submitted += 1
     session.flush()
     if _labels_done(session, task, settings):
-        finish_labeling(session, task, project, settings)
+        finish_labeling(session, task, project, settings, Actor.worker(person.user_id))
     return {"assignment_id": assignment.id, "status": assignment.status, "task_status": task.status}
 
 
@@ -96,6 +100,7 @@ def _submitted_labels(session: Session, task: Task) -> list[Assignment]:
                 Assignment.task_seq == task.seq,
                 Assignment.stage == "label",
                 Assignment.status == "submitted",
+                Assignment.round == task.round,
             )
             .order_by(Assignment.id)
         )
@@ -124,38 +129,50 @@ def _labels_done(session: Session, task: Task, settings: ProjectSettings) -> boo
 
 
 def finish_labeling(
-    session: Session, task: Task, project: Project, settings: ProjectSettings
+    session: Session, task: Task, project: Project, settings: ProjectSettings, actor: Actor
 ) -> None:
     """All labels are in: go to review, or compute the answer and complete."""
     task.open_slots = 0
     if settings.review:
-        task.stage = "review"
-        task.open_slots = 1
-        session.flush()
+        lifecycle.task_to_review(session, task, actor)
         return
     labels = _submitted_labels(session, task)
-    _complete_with_consensus(session, task, project, labels)
+    _complete_with_consensus(session, task, project, labels, actor)
 
 
 def _complete_with_consensus(
-    session: Session,
-    task: Task,
-    project: Project,
-    labels: list[Assignment],
-    override: dict[str, Any] | None = None,
+    session: Session, task: Task, project: Project, labels: list[Assignment], actor: Actor
 ) -> None:
     kind = get_task_type(task.type)
-    if override is not None:
-        answer = override
-    else:
-        weights = skill.skills(session, task.project_id, [a.user_id for a in labels])
-        answer, _ = kind.consensus(
-            task.params, [a.response or {} for a in labels], [weights[a.user_id] for a in labels]
-        )
-    for a in labels if override is None else []:
-        a.status = "accepted"
-        pay_for(session, a, project)
-    complete_task(session, task, answer)
+    weights = skill.skills(session, task.project_id, [a.user_id for a in labels])
+    answer, _ = kind.consensus(
+        task.params, [a.response or {} for a in labels], [weights[a.user_id] for a in labels]
+    )
+    dissent = 0
+    for a in labels:
+        score = _agreement(kind, task.params, a.response or {}, answer) if len(labels) > 1 else None
+        if score is not None and score < GOLD_PASS:
+            a.status = DISSENTED
+            dissent += 1
+        else:
+            a.status = "accepted"
+            pay_for(session, a, project)
+    lifecycle.complete_task(
+        session, task, answer, actor, {"labels": len(labels), "dissenting": dissent}
+    )
+
+
+def _agreement(
+    kind: Any, params: dict[str, Any], response: dict[str, Any], answer: dict[str, Any]
+) -> float | None:
+    """A label's score against the consensus answer (the gold scorer). A type whose scorer
+    cannot grade a consensus answer leaves the label accepted rather than failing the
+    completion."""
+    try:
+        score = kind.score(params, response, answer)
+    except (LabelworksError, ArithmeticError, LookupError, TypeError, ValueError):
+        return None
+    return None if score is None else float(score)
 
 
 def _review(
@@ -178,14 +195,26 @@ def _review(
     assignment.status = "accepted"
     assignment.submitted_at = utcnow()
     pay_for(session, assignment, project)
+    actor = Actor.worker(assignment.user_id)
     if decision == "accept":
-        _complete_with_consensus(session, task, project, labels)
+        _complete_with_consensus(session, task, project, labels, actor)
     elif decision == "fix":
-        _reject_labels(session, task, labels)
-        _complete_with_consensus(session, task, project, [], override=fixed)
+        assert fixed is not None
+        # A label equal to the fixed answer was right: accepted and paid as such.
+        matching = 0
+        for a in labels:
+            if a.response == fixed:
+                a.status = "accepted"
+                pay_for(session, a, project)
+                matching += 1
+            else:
+                a.status = "rejected"
+        lifecycle.complete_task(
+            session, task, fixed, actor, {"decision": "fix", "labels_matching_fix": matching}
+        )
     else:
         _reject_labels(session, task, labels)
-        reopen(session, task, settings)
+        lifecycle.rework(session, task, settings, actor, "review_rejected")
     session.flush()
     return {
         "assignment_id": assignment.id,
@@ -199,46 +228,3 @@ def _reject_labels(session: Session, task: Task, labels: list[Assignment]) -> No
     # An annotator's record is their assignments' statuses (see `me.my_numbers`).
     for a in labels:
         a.status = "rejected"
-
-
-def reopen(session: Session, task: Task, settings: ProjectSettings) -> None:
-    """Send a task back to labeling with fresh slots (review or customer rejection)."""
-    task.status = "pending"
-    task.stage = "label"
-    task.labels_submitted = 0
-    task.open_slots = settings.overlap
-    task.completed_at = None
-    task.updated_at = utcnow()
-    if task.batch_id is not None:
-        session.execute(
-            update(Batch)
-            .where(Batch.id == task.batch_id, Batch.status == "completed")
-            .values(status="in_progress", updated_at=utcnow())
-        )
-    session.flush()
-
-
-def rework_after_audit(session: Session, task: Task, accepted: bool) -> None:
-    """A customer's audit. Acceptance leaves the accepted labels as they are (the task's
-    `customer_review_status` records it); rejection marks them rejected and sends the task back."""
-    if accepted:
-        return
-    labels = list(
-        session.scalars(
-            select(Assignment).where(
-                Assignment.task_seq == task.seq,
-                Assignment.stage == "label",
-                Assignment.status == "accepted",
-            )
-        )
-    )
-    # Their earlier labels no longer count toward the task; paid work stays paid (the ledger is
-    # append-only); the same annotators are not served this task again.
-    session.execute(
-        update(Assignment)
-        .where(Assignment.id.in_([a.id for a in labels]))
-        .values(status="rejected")
-    )
-    project = session.get(Project, task.project_id)
-    assert project is not None
-    reopen(session, task, project_settings(project.params))

@@ -1,6 +1,6 @@
 """web workspace: server drafts and review reasons
 
-Revision ID: 0002_web
+Revision ID: 0003_web
 Revises: 0001
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 import labelworks.db.types
 
-revision = "0002_web"
-down_revision = "0001"
+revision = "0003_web"
+down_revision = "0002_workflow"
 branch_labels = None
 depends_on = None
 
