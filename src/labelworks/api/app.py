@@ -26,6 +26,7 @@ from labelworks.api.routes import (
     tasks,
     work,
 )
+from labelworks.api.security_headers import SecurityHeadersMiddleware
 from labelworks.db.database import Database
 from labelworks.settings import Settings, get_settings
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         json_limit=settings.max_json_bytes,
         upload_limit=settings.max_upload_bytes,
     )
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every response, 413s too
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(invites.router)

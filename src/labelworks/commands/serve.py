@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -26,11 +25,15 @@ def serve(
 
     from labelworks.commands.common import cli_errors, open_database
 
-    if demo:
-        # The demo's tasks point at media on this server, so imports of local URLs are allowed.
-        os.environ.setdefault("LABELWORKS_ALLOW_PRIVATE_URLS", "1")
     with cli_errors():
         db = open_database()
+        if db.settings.allow_private_urls:
+            # The SSRF guard is off only when the operator says so, and then loudly.
+            typer.echo(
+                "WARNING: LABELWORKS_ALLOW_PRIVATE_URLS is set: URL imports and callbacks may "
+                "reach loopback and private addresses (the SSRF guard is OFF)",
+                err=True,
+            )
         if demo:
             from labelworks.demo.seed import seed_demo
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
 from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
+from labelworks.api.file_responses import file_response
 from labelworks.api.serialize import file_json
 from labelworks.errors import InvalidRequest
 from labelworks.services import files
@@ -75,8 +76,4 @@ def get_file(request: Request, file_id: str, principal: PrincipalDep, db: DbDep)
 def file_content(file_id: str, principal: PrincipalDep, db: DbDep) -> FileResponse:
     with db.read() as session:
         record = files.get_file(session, principal, file_id)
-    return FileResponse(
-        files.file_path(db.settings, record),
-        media_type=record.content_type,
-        filename=record.filename,
-    )
+    return file_response(db.settings, record)
