@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import File
 from labelworks.errors import InvalidRequest, PayloadTooLarge
 from labelworks.services.ids import new_object_id
-from labelworks.services.media_types import HEAD_BYTES, sniff
+from labelworks.services.media_types import HEAD_BYTES, fits, sniff
 from labelworks.services.scope import Principal, found, owned
 from labelworks.services.urls import pinned_request, resolve_public
 from labelworks.settings import Settings
@@ -147,6 +148,29 @@ def get_file(session: Session, principal: Principal, file_id: str) -> File:
         "file",
         file_id,
     )
+
+
+FILE_URL = re.compile(r"/v1/files/([0-9A-Za-z]+)/content(?:$|\?)")
+
+
+def check_attachment(session: Session, principal: Principal, params: dict[str, Any]) -> None:
+    """When a task's `attachment` is a file uploaded to this server (by this org) and the task
+    says what it is (`attachment_type`), the sniffed content type must fit it: a PDF is not an
+    image. Other attachments (external URLs, inline text) are not checked here."""
+    attachment, kind = params.get("attachment"), params.get("attachment_type")
+    if not isinstance(attachment, str) or not isinstance(kind, str):
+        return
+    match = FILE_URL.search(attachment)
+    if match is None:
+        return
+    content_type = session.scalar(
+        owned(select(File.content_type), File, principal).where(File.id == match.group(1))
+    )
+    if content_type is not None and not fits(content_type, kind):
+        raise InvalidRequest(
+            f"is {kind!r} but the uploaded file is {content_type.split(';')[0]}",
+            "attachment_type",
+        )
 
 
 def file_path(settings: Settings, file: File) -> Path:

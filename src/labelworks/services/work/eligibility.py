@@ -118,7 +118,8 @@ def eligible_projects(
     teams = dict(
         session.execute(
             select(TeamMember.org_id, TeamMember.team_role).where(
-                TeamMember.user_id == person.user_id
+                TeamMember.user_id == person.user_id,
+                TeamMember.status == "active",  # a pending invite gives no team work
             )
         ).all()
     )
