@@ -174,3 +174,41 @@ def test_safe_json_names_bad_keys_without_echoing_them() -> None:
         safe_json.loads(b'"[[[[\\ud800"')
     assert err.value.field == "body"
     assert safe_json.loads(b'{"s": "[[[[{{{{"}') == {"s": "[[[[{{{{"}
+
+
+@pytest.mark.parametrize(
+    "method,path,field",
+    [
+        ("GET", "/projects/%00", "path"),
+        ("GET", "/task/%00", "path"),
+        ("GET", "/batches/a%00", "path"),
+        ("GET", "/files/%00", "path"),
+        ("POST", "/projects/%00/setParams", "path"),
+        ("GET", "/tasks?project=%00", "project"),
+        ("GET", "/tasks?tags=a%00", "tags"),
+        ("GET", "/tasks?unique_id=%00", "unique_id"),
+    ],
+)
+def test_nul_in_the_path_or_query_is_a_400(inproc_api, method, path, field) -> None:
+    """PostgreSQL refuses NUL in text parameters: these were 500s there."""
+    r = inproc_api.request(method, path)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"].startswith(f"{field}:")
+
+
+@pytest.mark.parametrize(
+    "metadata,field",
+    [
+        ('{"a": "\\u0000"}', "metadata.a"),
+        ('{"\\ud800": 1}', "metadata.<invalid key>"),
+        ("[", "metadata"),
+    ],
+)
+def test_upload_metadata_follows_the_json_rules(inproc_api, backend, metadata, field) -> None:
+    before = counts(backend)
+    r = inproc_api.post(
+        "/files/upload", files={"file": ("a.txt", b"hi", "text/plain")}, data={"metadata": metadata}
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["error"].startswith(field)
+    assert counts(backend) == before

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from labelworks import __version__
 from labelworks.api.deps import KeyCache
 from labelworks.api.errors import install_error_handlers
+from labelworks.api.input_guard import InputGuardMiddleware
 from labelworks.api.limits import BodyLimitMiddleware
 from labelworks.api.ratelimit import RateLimiter
 from labelworks.api.routes import (
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         json_limit=settings.max_json_bytes,
         upload_limit=settings.max_upload_bytes,
     )
+    app.add_middleware(InputGuardMiddleware)  # NUL in the path or query: a 400, not a DB error
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every response, 413s too
     app.include_router(health.router)
     app.include_router(auth.router)

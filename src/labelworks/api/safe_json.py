@@ -125,8 +125,18 @@ def _check(value: Any, strings: bool) -> None:
             raise InvalidRequest(item.reason, _path(where))
 
 
-def loads(raw: bytes | str) -> Any:
-    """Parse a request body; anything malformed or unstorable is a 400 naming where it is."""
+def loads(raw: bytes | str, at: str | None = None) -> Any:
+    """Parse a request body; anything malformed or unstorable is a 400 naming where it is.
+
+    `at` names a JSON value that is itself a field (a multipart form's `metadata`): paths then
+    start there (`metadata.a.b`)."""
+    if at is not None:
+        try:
+            return loads(raw)
+        except InvalidRequest as exc:
+            inner = exc.field or "body"
+            field = at if inner == "body" else f"{at}.{inner}"
+            raise InvalidRequest(exc.message, field) from None
     data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
     hooks = _Hooks()
     try:
