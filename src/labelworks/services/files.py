@@ -153,12 +153,14 @@ def get_file(session: Session, principal: Principal, file_id: str) -> File:
 FILE_URL = re.compile(r"/v1/files/([0-9A-Za-z]+)/content(?:$|\?)")
 
 
-def check_attachment(session: Session, principal: Principal, params: dict[str, Any]) -> None:
-    """When a task's `attachment` is a file uploaded to this server (by this org) and the task
-    says what it is (`attachment_type`), the sniffed content type must fit it: a PDF is not an
-    image. Other attachments (external URLs, inline text) are not checked here."""
-    attachment, kind = params.get("attachment"), params.get("attachment_type")
-    if not isinstance(attachment, str) or not isinstance(kind, str):
+def check_attachment(
+    session: Session, principal: Principal, attachment: Any, attachment_type: Any
+) -> None:
+    """When a task's `attachment` is a file uploaded to this server (by this org) and the
+    create body says what it is (`attachment_type`, explicitly: the type's default is not held
+    against older tasks), the sniffed content type must fit it: a PDF is not an image. Other
+    attachments (external URLs, inline text) are not checked here."""
+    if not isinstance(attachment, str) or not isinstance(attachment_type, str):
         return
     match = FILE_URL.search(attachment)
     if match is None:
@@ -166,9 +168,9 @@ def check_attachment(session: Session, principal: Principal, params: dict[str, A
     content_type = session.scalar(
         owned(select(File.content_type), File, principal).where(File.id == match.group(1))
     )
-    if content_type is not None and not fits(content_type, kind):
+    if content_type is not None and not fits(content_type, attachment_type):
         raise InvalidRequest(
-            f"is {kind!r} but the uploaded file is {content_type.split(';')[0]}",
+            f"is {attachment_type!r} but the uploaded file is {content_type.split(';')[0]}",
             "attachment_type",
         )
 

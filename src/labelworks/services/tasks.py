@@ -145,7 +145,9 @@ def create_task(
         raise InvalidRequest("must be a JSON object", "body")
     placement = Placement.load(session, principal, task_type, body)
     values = placement.row(body, task_kind)
-    check_attachment(session, principal, values["params"])
+    check_attachment(
+        session, principal, values["params"].get("attachment"), body.get("attachment_type")
+    )
     values["metadata_"] = values.pop("metadata")
     task = Task(**values)
     insert_task(session, principal, task)
