@@ -23,6 +23,7 @@ from labelworks.settings import Settings
 from tests.conftest import cli
 
 PNG = (Path(__file__).parents[2] / "src/labelworks/demo/media/street-1.png").read_bytes()
+IMG_URL = "https://e.com/a.png"
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
 
 
@@ -335,3 +336,29 @@ def test_org_create_with_owner_puts_them_on_the_team(app_client, backend):
     ]
     with backend.db.read() as session:
         assert session.scalar(select(User.role).where(User.email == email)) == "customer"
+
+
+def test_a_pending_invite_keeps_a_platform_annotator_in_the_shared_pool(
+    app_client, inproc_api, backend
+):
+    email = _person(backend)
+    token = app_client.post("/auth/login", json={"email": email, "password": "right password"})
+    bearer = {"Authorization": f"Bearer {token.json()['token']}"}
+    project = f"pool-{uuid.uuid4().hex[:6]}"
+    r = inproc_api.post(
+        "/projects",
+        json={"name": project, "type": "categorization", "params": {"categories": ["a", "b"]}},
+    )
+    assert r.status_code == 200, r.text
+    r = inproc_api.post("/task/categorization", json={"project": project, "attachment": IMG_URL})
+    assert r.status_code == 200, r.text
+    # Another org invites the annotator: nothing changes for them until they accept.
+    _, other_key = backend.new_org("other")
+    invited = app_client.post(
+        "/v1/teams/invite",
+        json={"emails": [email], "team_role": "labeler"},
+        auth=(other_key, ""),
+    )
+    assert invited.status_code == 200
+    lease = app_client.post("/work/next", json={"project": project}, headers=bearer)
+    assert lease.status_code == 200, lease.text

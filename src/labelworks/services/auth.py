@@ -86,8 +86,8 @@ def _count_attempt(session: Session, email: str) -> int:
     expired = LoginFailure.window_start < now - FAILURE_WINDOW
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(LoginFailure).values(email=email, failures=1, window_start=now)
-    stmt = stmt.on_conflict_do_update(
+    upsert = insert(LoginFailure).values(email=email, failures=1, window_start=now)
+    stmt = upsert.on_conflict_do_update(
         index_elements=[LoginFailure.email],
         set_={
             "failures": case((expired, 1), else_=LoginFailure.failures + 1),
