@@ -362,3 +362,18 @@ def test_a_pending_invite_keeps_a_platform_annotator_in_the_shared_pool(
     assert invited.status_code == 200
     lease = app_client.post("/work/next", json={"project": project}, headers=bearer)
     assert lease.status_code == 200, lease.text
+
+
+def test_the_official_client_sees_the_owner_and_pending_invites(server):
+    import scaleapi
+    from scaleapi.teams import TeammateRole
+
+    name, owner = f"o-{uuid.uuid4().hex[:8]}", f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    key = cli(server.backend.env, "org", "create", name, "--owner", owner).stdout.split()[-1]
+    client = scaleapi.ScaleClient(key, api_instance_url=server.v1)
+    [me] = client.list_teammates()
+    assert (me.email, me.role, me.is_studio_labeler) == (owner, "admin", False)
+    invitee = f"inv-{uuid.uuid4().hex[:8]}@example.com"
+    team = {t.email: t for t in client.invite_teammates([invitee], TeammateRole.Labeler)}
+    assert team[invitee].role == "labeler" and team[invitee].as_dict()["status"] == "pending"
+    assert team[owner].as_dict()["status"] == "active"
