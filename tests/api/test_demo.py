@@ -13,6 +13,7 @@ from tests.conftest import free_port, make_backend
 
 def test_demo_has_a_key_every_type_and_annotators_who_can_work(tmp_path):
     backend = make_backend("sqlite", tmp_path)
+    backend.env.pop("LABELWORKS_ALLOW_PRIVATE_URLS")  # as a user runs it: the guard stays on
     port = free_port()
     log = tmp_path / "demo.log"
     with open(log, "w") as out:
@@ -57,6 +58,11 @@ def test_demo_has_a_key_every_type_and_annotators_who_can_work(tmp_path):
         media = httpx.get(url + image, headers=worker)
         assert media.status_code == 200 and media.content.startswith(b"\x89PNG")
         assert httpx.get(url + image).status_code == 401
+        assert media.headers["x-content-type-options"] == "nosniff"
+        # The demo serves its own media without turning the SSRF guard off.
+        fetch = httpx.post(f"{url}/v1/files/import", json={"file_url": url + "/healthz"}, auth=auth)
+        assert fetch.status_code == 400 and "non-public" in fetch.json()["error"], fetch.text
+        assert "SSRF guard is OFF" not in log.read_text()
     finally:
         proc.terminate()
         proc.wait(10)

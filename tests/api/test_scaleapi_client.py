@@ -233,7 +233,8 @@ def test_files_upload_and_import(client, server, tmp_path):
     assert content == b"\x89PNG fake image"
     assert httpx.get(uploaded.attachment_url).status_code == 401
 
-    (tmp_path / "pic.png").write_bytes(b"imported bytes")
+    # PNG magic: the stored type is sniffed from the bytes, and the task says "image".
+    (tmp_path / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\nimported bytes")
 
     def handler(*a):
         return http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path))
@@ -243,7 +244,7 @@ def test_files_upload_and_import(client, server, tmp_path):
     try:
         imported = client.import_file(f"http://127.0.0.1:{httpd.server_port}/pic.png")
         got = httpx.get(imported.attachment_url, auth=(client.api.api_key, "")).content
-        assert got == b"imported bytes"
+        assert got == b"\x89PNG\r\n\x1a\nimported bytes"
         client.create_project("p", TaskType.Categorization, params={"categories": CATS})
         task = _cat(client, "p", attachment=imported.attachment_url)
         assert task.params["attachment"] == imported.attachment_url

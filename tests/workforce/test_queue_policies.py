@@ -10,10 +10,8 @@ import pytest
 import scaleapi
 from scaleapi.tasks import TaskType
 from scaleapi.teams import TeammateRole
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from labelworks.db.tables import User
-from labelworks.services.users import hash_password
 from tests.workforce.conftest import PASSWORD, Worker
 
 CATS = ["cat", "dog"]
@@ -73,10 +71,12 @@ def test_studio_batch_priorities_order_the_queue(client, worker_factory):
 
 
 def _teammate(server, email: str) -> Worker:
-    """An invited teammate who has set a password and logged in."""
+    """An invited teammate who has accepted the invite (setting a password) and logged in."""
+    from labelworks.services import invites
+
     with server.backend.db.write() as session:
-        user = session.scalar(select(User).where(User.email == email))
-        user.password_hash = hash_password(PASSWORD)
+        token, _ = invites.create_invite(session, email)
+    invites.accept_invite(server.backend.db, token, PASSWORD)
     token = httpx.post(
         f"{server.url}/auth/login", json={"email": email, "password": PASSWORD}
     ).json()["token"]

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from labelworks import __version__
 from labelworks.api.deps import KeyCache
 from labelworks.api.errors import install_error_handlers
+from labelworks.api.input_guard import InputGuardMiddleware
 from labelworks.api.limits import BodyLimitMiddleware
 from labelworks.api.ratelimit import RateLimiter
 from labelworks.api.routes import (
@@ -27,6 +28,7 @@ from labelworks.api.routes import (
     tasks,
     work,
 )
+from labelworks.api.security_headers import SecurityHeadersMiddleware
 from labelworks.db.database import Database
 from labelworks.settings import Settings, get_settings
 from labelworks.web import pages as web_pages
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         json_limit=settings.max_json_bytes,
         upload_limit=settings.max_upload_bytes,
     )
+    app.add_middleware(InputGuardMiddleware)  # NUL in the path or query: a 400, not a DB error
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every response, 413s too
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(invites.router)

@@ -19,4 +19,10 @@ def parse_time(value: str | None, field: str) -> dt.datetime | None:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise InvalidRequest(
+            "is outside the supported range (years 1 to 9999 UTC)", field
+        ) from None

@@ -30,14 +30,24 @@ def register(app: typer.Typer) -> None:
 
 
 @org_app.command("create")
-def org_create(name: str) -> None:
+def org_create(
+    name: str,
+    owner: Annotated[
+        str | None,
+        typer.Option(help="owner's email: an admin on the org's team (a customer user if new)"),
+    ] = None,
+) -> None:
     """Create an organisation; its new API key is printed alone on the last line."""
-    from labelworks.services import orgs
+    from labelworks.services import orgs, teams
 
     with cli_errors():
         db = open_database()
         with db.write() as session:
             org, key = orgs.create_org(session, name)
+            if owner is not None:
+                teams.add_owner(session, org, owner)
+        if owner is not None:
+            typer.echo(f"owner {owner.strip().lower()} is an admin on the team")
         typer.echo(f"created organisation {org.name!r}; API key (shown once):", err=False)
         typer.echo(key)
 

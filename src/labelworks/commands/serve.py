@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -25,15 +24,18 @@ def serve(
     import uvicorn
 
     from labelworks.commands.common import cli_errors, open_database
-
-    if demo:
-        # The demo's tasks point at media on this server, so imports of local URLs are allowed.
-        os.environ.setdefault("LABELWORKS_ALLOW_PRIVATE_URLS", "1")
     from labelworks.services.instance import SERVED_URL, set_value
 
     public = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     with cli_errors():
         db = open_database()
+        if db.settings.allow_private_urls:
+            # The SSRF guard is off only when the operator says so, and then loudly.
+            typer.echo(
+                "WARNING: LABELWORKS_ALLOW_PRIVATE_URLS is set: URL imports and callbacks may "
+                "reach loopback and private addresses (the SSRF guard is OFF)",
+                err=True,
+            )
         # Where this server is reached, for commands that print links (`user invite-link`).
         set_value(db, SERVED_URL, db.settings.public_url or public)
         if demo:

@@ -263,6 +263,9 @@ class TeamMember(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     team_role: Mapped[str] = mapped_column(String(20))
+    # pending: invited, not yet accepted (no work from this team, nothing shown about the
+    # account); active: accepted, or put on the team by an operator.
+    status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import File
 from labelworks.errors import InvalidRequest, PayloadTooLarge
 from labelworks.services.ids import new_object_id
+from labelworks.services.media_types import HEAD_BYTES, fits, sniff
 from labelworks.services.scope import Principal, found, owned
-from labelworks.services.urls import guard_public_url
+from labelworks.services.urls import pinned_request, resolve_public
 from labelworks.settings import Settings
 
 CHUNK = 1 << 20
@@ -32,9 +34,10 @@ class MediaStore:
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
-    def put(self, chunks: Iterable[bytes], max_bytes: int) -> tuple[str, int]:
+    def put(self, chunks: Iterable[bytes], max_bytes: int) -> tuple[str, int, bytes]:
+        """-> (sha256, size, the first bytes: what the content type is sniffed from)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        digest, size = hashlib.sha256(), 0
+        digest, size, head = hashlib.sha256(), 0, b""
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as out:
@@ -43,6 +46,8 @@ class MediaStore:
                     if size > max_bytes:
                         raise PayloadTooLarge(f"file is larger than {max_bytes} bytes", "file")
                     digest.update(chunk)
+                    if len(head) < HEAD_BYTES:
+                        head += chunk[: HEAD_BYTES - len(head)]
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
@@ -50,7 +55,7 @@ class MediaStore:
             target = self.path(sha)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, target)
-            return sha, size
+            return sha, size, head
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -75,10 +80,21 @@ class Blob:
 
 
 def store_upload(
-    settings: Settings, stream: BinaryIO, filename: str | None, content_type: str | None
+    settings: Settings, stream: BinaryIO, filename: str | None, content_type: str | None = None
 ) -> Blob:
-    sha, size = MediaStore(settings.media_dir).put(_read_chunks(stream), settings.max_upload_bytes)
-    return Blob(sha, size, filename, content_type or "application/octet-stream")
+    """Store the bytes; the declared `content_type` is ignored: the type is sniffed from them."""
+    sha, size, head = MediaStore(settings.media_dir).put(
+        _read_chunks(stream), settings.max_upload_bytes
+    )
+    return Blob(sha, size, _clean_filename(filename), sniff(head))
+
+
+def _clean_filename(name: str | None) -> str | None:
+    """A name the databases can store and a Content-Disposition header can carry."""
+    if not name:
+        return None
+    name = "".join(c for c in name if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF)
+    return name[:400] or None
 
 
 def fetch_url(settings: Settings, url: Any) -> Blob:
@@ -86,22 +102,26 @@ def fetch_url(settings: Settings, url: Any) -> Blob:
 
     if not isinstance(url, str) or not url:
         raise InvalidRequest("is required", "file_url")
-    guard_public_url(url, "file_url", settings.allow_private_urls)
+    # Resolve and check once, then connect to that address (no second lookup: no rebinding).
+    target = resolve_public(url, "file_url", settings.allow_private_urls)
+    pinned, host, extensions = pinned_request(target)
     try:
-        # No redirects: a redirect could point past the SSRF guard.
-        with httpx.stream("GET", url, timeout=30, follow_redirects=False) as response:
+        # No redirects (one could point past the guard); no proxies from the environment.
+        with (
+            httpx.Client(timeout=30, follow_redirects=False, trust_env=False) as client,
+            client.stream("GET", pinned, headers=host, extensions=extensions) as response,
+        ):
             if response.status_code != 200:
                 raise InvalidRequest(
                     f"fetching it returned HTTP {response.status_code}", "file_url"
                 )
-            sha, size = MediaStore(settings.media_dir).put(
+            sha, size, head = MediaStore(settings.media_dir).put(
                 response.iter_bytes(CHUNK), settings.max_upload_bytes
             )
-            content_type = response.headers.get("content-type", "application/octet-stream")
     except httpx.HTTPError as exc:
         raise InvalidRequest(f"could not fetch it: {type(exc).__name__}", "file_url") from None
     name = url.rsplit("/", 1)[-1].split("?", 1)[0] or None
-    return Blob(sha, size, name, content_type, url)
+    return Blob(sha, size, _clean_filename(name), sniff(head), url)
 
 
 def record_file(
@@ -113,7 +133,7 @@ def record_file(
         sha256=blob.sha256,
         size=blob.size,
         content_type=blob.content_type[:200],
-        filename=blob.filename[:400] if blob.filename else None,
+        filename=blob.filename,
         source_url=blob.source_url,
         metadata_=metadata or {},
     )
@@ -128,6 +148,31 @@ def get_file(session: Session, principal: Principal, file_id: str) -> File:
         "file",
         file_id,
     )
+
+
+FILE_URL = re.compile(r"/v1/files/([0-9A-Za-z]+)/content(?:$|\?)")
+
+
+def check_attachment(
+    session: Session, principal: Principal, attachment: Any, attachment_type: Any
+) -> None:
+    """When a task's `attachment` is a file uploaded to this server (by this org) and the
+    create body says what it is (`attachment_type`, explicitly: the type's default is not held
+    against older tasks), the sniffed content type must fit it: a PDF is not an image. Other
+    attachments (external URLs, inline text) are not checked here."""
+    if not isinstance(attachment, str) or not isinstance(attachment_type, str):
+        return
+    match = FILE_URL.search(attachment)
+    if match is None:
+        return
+    content_type = session.scalar(
+        owned(select(File.content_type), File, principal).where(File.id == match.group(1))
+    )
+    if content_type is not None and not fits(content_type, attachment_type):
+        raise InvalidRequest(
+            f"is {attachment_type!r} but the uploaded file is {content_type.split(';')[0]}",
+            "attachment_type",
+        )
 
 
 def file_path(settings: Settings, file: File) -> Path:

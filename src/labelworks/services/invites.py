@@ -1,4 +1,6 @@
-"""One-time invite links: an operator issues one for a user, the person sets their password with it.
+"""One-time invite links: an operator issues one for a user; the person accepts it, which sets
+their password (when given; required for a new account) and makes their pending team invites
+active (`services/teams.py`).
 
 Only the token's sha256 is stored. A token works once, within `INVITE_TTL`; issuing a new link
 for a user cancels their earlier unused ones.
@@ -9,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import InviteToken, User
+from labelworks.db.database import Database
+from labelworks.db.tables import InviteToken, Org, TeamMember, User
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest, NotFound, Unauthorized
+from labelworks.services.teams import ACTIVE, PENDING
 from labelworks.services.users import hash_password
 
 INVITE_TTL = dt.timedelta(days=7)
@@ -57,23 +62,56 @@ def check_token(token: object) -> str:
     return token
 
 
-def accept_invite(session: Session, token: str, password_hash: str) -> User:
-    """Spend the token (atomically: it works only once) and set its user's password."""
+@dataclass(frozen=True)
+class Accepted:
+    """Who accepted, and the teams (org names) they joined by doing so."""
+
+    email: str
+    role: str
+    teams: list[str]
+
+
+def accept_invite(db: Database, token: object, password: object = None) -> Accepted:
+    """Accept an invite link: spend the token (once), set the password if given (required when
+    the account has none yet), and make the person's pending team invites active.
+
+    The password is hashed (slow on purpose) before the write transaction opens."""
+    token = check_token(token)
+    password_hash = None if password is None else new_password_hash(password)
+    with db.write() as session:
+        return accept_with_hash(session, token, password_hash)
+
+
+def accept_with_hash(session: Session, token: str, password_hash: str | None) -> Accepted:
     now = utcnow()
+    live = (
+        InviteToken.token_hash == _hash(token),
+        InviteToken.used_at.is_(None),
+        InviteToken.expires_at > now,
+    )
+    user_id = session.scalar(select(InviteToken.user_id).where(*live))
+    if user_id is None:
+        raise Unauthorized("invalid, expired or already used invite token", "token")
+    user = session.get(User, user_id)
+    assert user is not None
+    if password_hash is None and not user.password_hash:
+        # Checked before the token is spent: the person can try again with a password.
+        raise InvalidRequest("is required to set up the account", "password")
+    # Spend it atomically: of two concurrent accepts, one updates the row, the other nothing.
     spent = session.execute(
-        update(InviteToken)
-        .where(
-            InviteToken.token_hash == _hash(token),
-            InviteToken.used_at.is_(None),
-            InviteToken.expires_at > now,
-        )
-        .values(used_at=now)
-        .returning(InviteToken.user_id)
+        update(InviteToken).where(*live).values(used_at=now).returning(InviteToken.user_id)
     ).scalar()
     if spent is None:
         raise Unauthorized("invalid, expired or already used invite token", "token")
-    user = session.get(User, spent)
-    assert user is not None
-    user.password_hash = password_hash
+    if password_hash is not None:
+        user.password_hash = password_hash
+    pending = session.execute(
+        select(TeamMember, Org.name)
+        .join(Org, Org.id == TeamMember.org_id)
+        .where(TeamMember.user_id == user.id, TeamMember.status == PENDING)
+        .order_by(Org.name)
+    ).all()
+    for member, _ in pending:
+        member.status = ACTIVE
     session.flush()
-    return user
+    return Accepted(user.email, user.role, [name for _, name in pending])

@@ -14,6 +14,7 @@ from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest
 from labelworks.services import lifecycle
 from labelworks.services.batches import get_batch
+from labelworks.services.files import check_attachment
 from labelworks.services.ids import new_object_id
 from labelworks.services.lifecycle import Actor, initial_slots
 from labelworks.services.project_settings import COMMON_DEFAULTS, project_settings, split_params
@@ -146,6 +147,9 @@ def create_task(
         raise InvalidRequest("must be a JSON object", "body")
     placement = Placement.load(session, principal, task_type, body)
     values = placement.row(body, task_kind)
+    check_attachment(
+        session, principal, values["params"].get("attachment"), body.get("attachment_type")
+    )
     values["metadata_"] = values.pop("metadata")
     task = Task(**values)
     insert_task(session, principal, task)

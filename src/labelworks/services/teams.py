@@ -1,7 +1,14 @@
 """An org's own workforce (Scale "teams"): who is on it, and with which team role.
 
+An invite is *pending* until the invitee accepts it (`services/invites.accept_invite`, with the
+one-time link an operator issues with `labelworks user invite-link`): a pending teammate gets no
+work from the team and keeps their place in the platform pool, and the team list shows only the
+invited email, role and status, whether or not an account already existed (the inviting org
+learns nothing about other people's accounts). The org owner (`labelworks org create --owner`)
+is an active admin at once.
+
 Invited people become `users` rows when they do not exist yet, without a password: they set one
-with a one-time invite link (`services/invites.py`). The user role of a new invitee follows the
+when they accept. The user role of a new invitee follows the
 team role: a `labeler` becomes an `annotator` (works in the org's queue), a `member`, `manager`
 or `admin` becomes a `customer` of the org (customer staff). An existing user keeps the user
 role they have unless the inviting org created them, in which case `set_role` keeps it in step.
@@ -21,6 +28,7 @@ from labelworks.services.scope import Principal
 from labelworks.services.users import create_user
 
 TEAM_ROLES = ("labeler", "member", "manager", "admin")
+PENDING, ACTIVE = "pending", "active"
 MAX_EMAILS = 1000
 
 
@@ -74,24 +82,30 @@ def teammates_by_email(
 
 
 def list_teammates(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Members and pending invites, in the shape of Scale's `list_teammates`, plus `status`."""
     rows = session.execute(
-        select(User, TeamMember.team_role)
+        select(User, TeamMember.team_role, TeamMember.status)
         .join(TeamMember, TeamMember.user_id == User.id)
         .where(TeamMember.org_id == principal.org_id)
         .order_by(User.email)
     ).all()
-    expiries = _pending_invites(session, [u.id for u, _ in rows if u.password_hash is None])
-    return [teammate_json(user, role, expiries.get(user.id)) for user, role in rows]
+    expiries = _pending_invites(session, [u.id for u, _, status in rows if status == PENDING])
+    return [teammate_json(user, role, status, expiries.get(user.id)) for user, role, status in rows]
 
 
-def teammate_json(user: User, role: str, expiry: Any = None) -> dict[str, Any]:
+def teammate_json(
+    user: User, role: str, status: str = ACTIVE, expiry: Any = None
+) -> dict[str, Any]:
+    pending = status == PENDING
     return {
         "email": user.email,
         "role": role,
-        "firstName": user.first_name,
-        "lastName": user.last_name,
+        "status": status,
+        # Nothing about the account behind a pending invite: it may be someone else's.
+        "firstName": None if pending else user.first_name,
+        "lastName": None if pending else user.last_name,
         "isStudioLabeler": role == "labeler",
-        # Set while the person has not accepted their invite yet: when the live link expires.
+        # Set while the invite is pending and a link is live: when that link expires.
         "expiry": expiry.isoformat() if expiry is not None else None,
     }
 
@@ -114,8 +128,9 @@ def _pending_invites(session: Session, user_ids: list[int]) -> dict[int, Any]:
 def invite_teammates(
     session: Session, principal: Principal, body: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Add people to the team, creating users as needed; an existing teammate is left as is
-    (use `set_role` to change a role). Returns the whole team."""
+    """Invite people (pending until they accept), creating users as needed; an existing
+    teammate or invite is left as is (use `set_role` to change a role). Returns the whole team;
+    the answer is the same whether or not an invitee already had an account."""
     emails = email_list(body.get("emails"))
     role = team_role(body.get("team_role"))
     existing = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
@@ -128,10 +143,28 @@ def invite_teammates(
         if user is None:
             user = create_user(session, email, user_role_for(role), None, org)
         if user.id not in members:
-            session.add(TeamMember(org_id=principal.org_id, user_id=user.id, team_role=role))
+            session.add(
+                TeamMember(org_id=principal.org_id, user_id=user.id, team_role=role, status=PENDING)
+            )
             members.add(user.id)
     session.flush()
     return list_teammates(session, principal)
+
+
+def add_owner(session: Session, org: Org, email: str) -> User:
+    """Put the org's owner on its team as an active admin (created as a customer user if new):
+    an operator's act (`labelworks org create --owner`), so no invite to accept."""
+    email = email_list([email], "owner")[0]
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = create_user(session, email, "customer", None, org)
+    member = session.get(TeamMember, (org.id, user.id))
+    if member is None:
+        session.add(TeamMember(org_id=org.id, user_id=user.id, team_role="admin", status=ACTIVE))
+    else:
+        member.team_role, member.status = "admin", ACTIVE
+    session.flush()
+    return user
 
 
 def set_role(session: Session, principal: Principal, body: dict[str, Any]) -> list[dict[str, Any]]:

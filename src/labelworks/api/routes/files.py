@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
+from labelworks.api import safe_json
 from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
+from labelworks.api.file_responses import file_response
 from labelworks.api.serialize import file_json
 from labelworks.errors import InvalidRequest
 from labelworks.services import files
@@ -26,10 +27,7 @@ def _metadata(raw: Any) -> dict[str, Any] | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError:
-            raise InvalidRequest("must be a JSON object", "metadata") from None
+        raw = safe_json.loads(raw, at="metadata")  # the same rules as every JSON body
     if not isinstance(raw, dict):
         raise InvalidRequest("must be a JSON object", "metadata")
     return raw
@@ -75,8 +73,4 @@ def get_file(request: Request, file_id: str, principal: PrincipalDep, db: DbDep)
 def file_content(file_id: str, principal: PrincipalDep, db: DbDep) -> FileResponse:
     with db.read() as session:
         record = files.get_file(session, principal, file_id)
-    return FileResponse(
-        files.file_path(db.settings, record),
-        media_type=record.content_type,
-        filename=record.filename,
-    )
+    return file_response(db.settings, record)

@@ -13,8 +13,5 @@ router = APIRouter(tags=["auth"])
 @router.post("/auth/invite/accept")
 def accept_invite(body: JsonBody, db: DbDep) -> dict[str, str]:
     body = object_body(body)
-    token = invites.check_token(body.get("token"))
-    password_hash = invites.new_password_hash(body.get("password"))
-    with db.write() as session:
-        user = invites.accept_invite(session, token, password_hash)
-        return {"email": user.email, "role": user.role}
+    accepted = invites.accept_invite(db, body.get("token"), body.get("password"))
+    return {"email": accepted.email, "role": accepted.role}

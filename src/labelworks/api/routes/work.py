@@ -8,9 +8,9 @@ from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 
 from labelworks.api.deps import DbDep, JsonBody, PersonDep, object_body
+from labelworks.api.file_responses import file_response
 from labelworks.api.responses import fast_json
 from labelworks.errors import InvalidRequest
-from labelworks.services import files
 from labelworks.services.work import leases, me, submissions
 
 router = APIRouter(prefix="/work", tags=["work"])
@@ -68,4 +68,4 @@ def file_content(file_id: str, person: PersonDep, db: DbDep) -> FileResponse:
     """A task's uploaded media, for a worker who holds a lease in the file's org."""
     with db.read() as session:
         record = leases.file_for_worker(session, person, file_id)
-    return FileResponse(files.file_path(db.settings, record), media_type=record.content_type)
+    return file_response(db.settings, record)

@@ -43,6 +43,8 @@ class Outcome:
     duration_ms: float
     status_code: int | None
     error: str | None
+    # Refused by policy (SSRF guard, malformed URL): retrying cannot help, so it fails at once.
+    final: bool = False
 
     @property
     def ok(self) -> bool:
@@ -217,7 +219,7 @@ def record(
     for p, o in zip(params, outcomes, strict=True):
         if o.ok:
             continue
-        if o.job.attempt >= settings.callback_max_attempts:
+        if o.final or o.job.attempt >= settings.callback_max_attempts:
             exhausted.append((p, o))
         else:
             delay = retry_delay(o.job.attempt, settings, rng)

@@ -11,7 +11,7 @@ from labelworks import __version__
 from labelworks.errors import InvalidRequest
 from labelworks.services.delivery import signing
 from labelworks.services.delivery.claims import Job, Outcome
-from labelworks.services.urls import guard_public_url
+from labelworks.services.urls import Unresolvable, pinned_request, resolve_public
 from labelworks.settings import Settings
 
 AUTH_HEADER = "scale-callback-auth"
@@ -51,15 +51,22 @@ def send(job: Job, client: httpx.Client, settings: Settings) -> Outcome:
     started = time.perf_counter()
     status: int | None = None
     error: str | None = None
+    final = False
     try:
-        guard_public_url(job.url, "callback_url", settings.allow_private_urls)
+        # Resolve and check once, then connect to that very address (no second DNS lookup).
+        target = resolve_public(job.url, "callback_url", settings.allow_private_urls)
+        url, host, extensions = pinned_request(target)
         body = encode(job.payload)
-        response = client.post(job.url, content=body, headers=headers_for(job, body))
+        response = client.post(
+            url, content=body, headers={**headers_for(job, body), **host}, extensions=extensions
+        )
         status = response.status_code
         if not 200 <= status < 300:
             error = f"HTTP {status} from the receiver"
+    except Unresolvable as exc:
+        error = exc.error  # DNS may come back: retried like a network error
     except InvalidRequest as exc:
-        error = f"refused: {exc.error}"
+        error, final = f"refused: {exc.error}", True
     except httpx.TimeoutException:
         error = f"timed out after {settings.callback_timeout_seconds:g} s"
     except httpx.HTTPError as exc:
@@ -67,4 +74,4 @@ def send(job: Job, client: httpx.Client, settings: Settings) -> Outcome:
     except Exception as exc:  # a bug in one send must not stop the others
         error = f"unexpected {type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
     duration_ms = (time.perf_counter() - started) * 1000.0
-    return Outcome(job, round(duration_ms, 3), status, error)
+    return Outcome(job, round(duration_ms, 3), status, error, final)

@@ -7,7 +7,6 @@ PNG, JPEG, GIF or WebP header of the stored bytes; else 0 x 0 (unknown). Nothing
 
 from __future__ import annotations
 
-import re
 import struct
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,10 +16,9 @@ from sqlalchemy import select
 
 from labelworks.db.database import Database
 from labelworks.db.tables import File
-from labelworks.services.files import MediaStore
+from labelworks.services.files import FILE_URL, MediaStore
 from labelworks.services.scope import Principal, owned
 
-FILE_URL = re.compile(r"/v1/files/([0-9A-Za-z]+)/content(?:$|\?)")
 HEADER_BYTES = 256 * 1024  # JPEG SOF markers can follow large EXIF blocks
 CACHE_LIMIT = 50_000
 

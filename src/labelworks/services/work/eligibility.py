@@ -84,7 +84,9 @@ class _Catalog:
             select(func.count()).select_from(StudioAssignment),
             select(func.sum(StudioAssignment.project_id + StudioAssignment.user_id)),
         ]
-        return tuple(session.execute(select(*(p.scalar_subquery() for p in parts))).one())
+        counts = tuple(session.execute(select(*(p.scalar_subquery() for p in parts))).one())
+        # The database is part of the key: one process may serve two (the in-process tests).
+        return (str(session.get_bind().url), *counts)
 
     def get(self, session: Session) -> tuple[list[_ProjectInfo], set[int]]:
         fingerprint = self._current(session)
@@ -170,7 +172,8 @@ def _teams(session: Session, person: Person) -> dict[int, str]:
     teams = dict(
         session.execute(
             select(TeamMember.org_id, TeamMember.team_role).where(
-                TeamMember.user_id == person.user_id
+                TeamMember.user_id == person.user_id,
+                TeamMember.status == "active",  # a pending invite gives no team work
             )
         ).all()
     )
