@@ -72,7 +72,7 @@ def hold(
         out.append(lease)
     while len(out) < count:
         lease = leases.next_assignment(session, person, project, stage, lease_seconds)
-        if lease is None:
+        if isinstance(lease, str):  # no more work: `lease` is the reason
             break
         out.append(lease)
     return [_with_consensus(lease) for lease in out] if stage == "review" else out
