@@ -110,8 +110,8 @@ def _error_codes(route: Any, method: str, policy: Any) -> list[int]:
         codes |= {404, 409, 413}
     if policy != "public":
         codes |= {401, 403, 404, 429}
-    if route.path_format == "/auth/login":
-        codes |= {401, 429}
+    if route.path_format.startswith("/auth/"):
+        codes |= {401, 429}  # wrong password or invite token; login throttling
     return sorted(codes)
 
 
