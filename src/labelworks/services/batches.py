@@ -14,7 +14,7 @@ from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest
 from labelworks.services.names import check_name
 from labelworks.services.projects import get_project
-from labelworks.services.scope import Principal, found, owned
+from labelworks.services.scope import Principal, found, of_org, owned
 from labelworks.services.urls import check_callback_url
 
 BATCH_STATUSES = ("staging", "in_progress", "completed")
@@ -74,7 +74,7 @@ def finalize_batch(session: Session, principal: Principal, name: str) -> Batch:
         # Open the batch's tasks to the work queue.
         session.execute(
             update(Task)
-            .where(Task.org_id == batch.org_id, Task.batch_id == batch.id, Task.status == "pending")
+            .where(of_org(Task, batch), Task.batch_id == batch.id, Task.status == "pending")
             .values(open_slots=case((Task.kind == "task", overlap), else_=GOLD_SLOTS))
         )
         session.flush()
@@ -96,7 +96,7 @@ def batch_status(session: Session, principal: Principal, name: str) -> dict[str,
     counts = dict(
         session.execute(
             select(Task.status, func.count())
-            .where(Task.org_id == principal.org_id, Task.batch_id == batch.id)
+            .where(of_org(Task, principal), Task.batch_id == batch.id)
             .group_by(Task.status)
         ).all()
     )

@@ -14,6 +14,7 @@ from labelworks.services.delivery.outbox import (
     enqueue_batch_callback_if_done,
     enqueue_task_callback,
 )
+from labelworks.services.scope import of_org
 
 
 def complete_task(session: Session, task: Task, response: dict[str, Any]) -> None:
@@ -45,7 +46,7 @@ def maybe_complete_batch(session: Session, batch: Batch) -> None:
         .select_from(Task)
         # Gold and training tasks never complete; they do not hold a batch open.
         .where(
-            Task.org_id == batch.org_id,
+            of_org(Task, batch),
             Task.batch_id == batch.id,
             Task.status == "pending",
             Task.kind == "task",
