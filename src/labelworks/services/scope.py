@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select
 from labelworks.errors import NotFound
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Select)  # type: ignore[type-arg]  # any select, whatever its columns
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,8 @@ def of_org(model: Any, owner: HasOrg | int) -> ColumnElement[bool]:
     return model.org_id == org_id  # type: ignore[no-any-return]
 
 
-def owned(stmt: Select[Any], model: Any, principal: Principal) -> Select[Any]:
-    return stmt.where(of_org(model, principal))
+def owned(stmt: S, model: Any, principal: Principal) -> S:
+    return stmt.where(of_org(model, principal))  # type: ignore[return-value]
 
 
 def found(obj: T | None, what: str, key: str) -> T:

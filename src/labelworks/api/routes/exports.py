@@ -33,7 +33,7 @@ def export_project(
     name: str,
     principal: Annotated[Principal, authorize(ExportPolicy.read)],
     db: DbDep,
-    fmt: Annotated[ExportFormat, Query(alias="format")],
+    fmt: Annotated[ExportFormat, Query(alias="format")],  # type: ignore[valid-type]
     batch: str | None = None,
     include_pending: bool = False,
 ) -> StreamingResponse:
