@@ -124,3 +124,14 @@ def test_who_may_not_use_v1_with_a_token(backend, app_client, team) -> None:
     # The worker API is for signed-in people; a labeler may use it.
     assert app_client.get("/work/me", headers=team[1]["labeler"]).status_code == 200
     assert app_client.get("/work/me").status_code == 401
+
+
+def test_only_reviewers_take_review_work(backend, app_client) -> None:
+    annotator = _person(backend, app_client, "annotator", None, None)
+    r = app_client.post("/work/next?stage=review", json={}, headers=annotator)
+    assert r.status_code == 403 and r.json()["error"].startswith("stage:"), r.text
+    reviewer = _person(backend, app_client, "reviewer", None, None)
+    assert app_client.post("/work/next?stage=review", json={}, headers=reviewer).status_code in (
+        200,
+        204,
+    )

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse
 from labelworks.api.body import body_of
 from labelworks.api.deps import DbDep, object_body
 from labelworks.api.policies.base import authorize_worker
+from labelworks.api.policies.review import ReviewPolicy
 from labelworks.api.policies.work import WorkPolicy
 from labelworks.api.responses import fast_json
 from labelworks.api.schemas.common import INT64_MAX
@@ -54,6 +55,8 @@ def next_work(
 ) -> Json | Response:
     """Label work by default; reviewers ask `?stage=review`. The lease expires unless the
     assignment is submitted, skipped or kept alive with heartbeat."""
+    if stage == "review":
+        ReviewPolicy.review(person)
     body = object_body(body)
     project = body.get("project")
     if project is not None and not isinstance(project, str):
