@@ -122,12 +122,14 @@ def test_task_operations(client):
     assert client.delete_task_tags(task.id, ["x"]).tags == ["y"]
     assert client.set_task_tags(task.id, ["z", "w"]).tags == ["z", "w"]
     assert client.update_task_unique_id(task.id, "u-2").unique_id == "u-2"
-    assert client.clear_task_unique_id(task.id).unique_id is None
+    # As in Scale, a key with no value is absent from the task object.
+    cleared = client.clear_task_unique_id(task.id)
+    assert "unique_id" not in cleared._json and "tags" in cleared._json
     other = _cat(client, "p", unique_id="u-3")
     with pytest.raises(ScaleDuplicateResource):
         client.update_task_unique_id(task.id, "u-3")
     canceled = client.cancel_task(other.id, clear_unique_id=True)
-    assert canceled.status == "canceled" and canceled.unique_id is None
+    assert canceled.status == "canceled" and "unique_id" not in canceled._json
     _cat(client, "p", unique_id="u-3")  # the cleared unique_id is free again
     with pytest.raises(ScaleInvalidRequest, match="completed"):
         client.audit_task(task.id, True, "ok")  # not completed yet

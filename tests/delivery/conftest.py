@@ -120,4 +120,4 @@ def wait_until(condition: Callable[[], Any], timeout: float = 20.0, what: str = 
 
 
 def callback_succeeded(api: httpx.Client, task_id: str) -> bool | None:
-    return api.get(f"/task/{task_id}").json()["callback_succeeded"]
+    return api.get(f"/task/{task_id}").json().get("callback_succeeded")  # absent until tried

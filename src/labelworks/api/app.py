@@ -12,11 +12,13 @@ from labelworks.api.deps import KeyCache
 from labelworks.api.errors import install_error_handlers
 from labelworks.api.input_guard import InputGuardMiddleware
 from labelworks.api.limits import BodyLimitMiddleware
+from labelworks.api.openapi import install_openapi
 from labelworks.api.ratelimit import RateLimiter
 from labelworks.api.routes import (
     auth,
     batches,
     deliveries,
+    docs,
     events,
     exports,
     files,
@@ -32,6 +34,18 @@ from labelworks.api.security_headers import SecurityHeadersMiddleware
 from labelworks.db.database import Database
 from labelworks.settings import Settings, get_settings
 from labelworks.web import pages as web_pages
+
+DESCRIPTION = """A self-hosted data-labeling platform.
+
+* **`/v1`** speaks Scale's v1 Task API: HTTP Basic with an API key as the username (the official
+  `scaleapi` client works), or a customer user's Bearer token. Team roles decide what a user may
+  do: labeler (work only), member (read), manager (create and change), admin (everything).
+* **`/auth`** logs people in: `POST /auth/login` with email and password gives a token.
+* **`/work`** is the worker API for annotators and reviewers (Bearer token): `POST /work/next`
+  (`?stage=review` for review work), then `submit`, `skip` or `heartbeat` the assignment.
+
+Errors are `{"status_code": N, "error": "field: reason"}`.
+"""
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -56,7 +70,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             stop()
 
     app = FastAPI(
-        title="Labelworks", version=__version__, docs_url="/docs", redoc_url=None, lifespan=lifespan
+        title="Labelworks",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,  # served offline by routes/docs.py
+        redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.db = database
     app.state.settings = settings
@@ -71,6 +90,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(InputGuardMiddleware)  # NUL in the path or query: a 400, not a DB error
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every response, 413s too
     app.include_router(health.router)
+    app.include_router(docs.router)
+    app.mount(docs.ASSETS, docs.assets(), name="docs-assets")
     app.include_router(auth.router)
     app.include_router(invites.router)
     web_pages.install(app)  # the browser workspace (pages, /work/queue, /static)
@@ -87,6 +108,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         exports,
     ):
         app.include_router(module.router, prefix="/v1")
+    install_openapi(app)
     return app
 
 

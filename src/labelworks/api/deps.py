@@ -1,7 +1,8 @@
-"""Dependencies: the database, the JSON body, and the principal behind the API key.
+"""Dependencies: the database, the JSON body, and who is asking.
 
-Authentication and principal scoping happen here once; routes receive a `Principal` and hand it to the
-services, which scope every query through it.
+Authentication happens here once: on `/v1` an API key (HTTP Basic) or a signed-in customer user
+(Bearer token) becomes a `Principal`; on `/work` a Bearer token becomes a `Person`. Routes ask a
+policy about it (`api/policies`) and hand it to the services, which scope every query through it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import time
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from labelworks.api import safe_json
 from labelworks.api.ratelimit import RateLimiter
 from labelworks.db.database import Database
-from labelworks.errors import InvalidRequest, TooManyRequests, Unauthorized
+from labelworks.db.tables import Org, TeamMember
+from labelworks.errors import Forbidden, InvalidRequest, TooManyRequests, Unauthorized
 from labelworks.services.auth import Person, person_for_token
 from labelworks.services.orgs import principal_for_key
 from labelworks.services.scope import Principal
@@ -34,7 +37,10 @@ def api_key_from(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "basic" or not value:
-        raise Unauthorized("send your API key with HTTP Basic auth (key as the username)")
+        raise Unauthorized(
+            "send your API key with HTTP Basic auth (key as the username), "
+            "or a customer user's 'Authorization: Bearer <token>'"
+        )
     try:
         decoded = base64.b64decode(value, validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
@@ -71,13 +77,41 @@ def _lookup_principal(db: Database, key: str) -> Principal:
         return principal_for_key(session, key)
 
 
+def _lookup_user_principal(db: Database, token: str) -> Principal:
+    """A signed-in customer user acts for their org with their team role."""
+    with db.read() as session:
+        person = person_for_token(session, token)
+        if person.role != "customer" or person.org_id is None:
+            raise Forbidden("only a customer user of an organisation may use /v1")
+        row = session.execute(
+            select(Org.name, TeamMember.team_role)
+            .join(TeamMember, TeamMember.org_id == Org.id)
+            .where(Org.id == person.org_id, TeamMember.user_id == person.user_id)
+        ).first()
+    if row is None:
+        raise Forbidden("you are not on your organisation's team")
+    return Principal(
+        org_id=person.org_id,
+        org_name=row.name,
+        kind="user",
+        user_id=person.user_id,
+        role=person.role,
+        team_role=row.team_role,
+    )
+
+
 async def get_principal(request: Request, db: DbDep) -> Principal:
-    key = api_key_from(request)
-    cache: KeyCache = request.app.state.key_cache
-    principal = cache.get(key)
-    if principal is None:
-        principal = await run_in_threadpool(_lookup_principal, db, key)
-        cache.put(key, principal)
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        principal = await run_in_threadpool(_lookup_user_principal, db, token)
+    else:
+        key = api_key_from(request)
+        cache: KeyCache = request.app.state.key_cache
+        cached = cache.get(key)
+        if cached is None:
+            cached = await run_in_threadpool(_lookup_principal, db, key)
+            cache.put(key, cached)
+        principal = cached
     limiter: RateLimiter = request.app.state.rate_limiter
     if not limiter.allow(principal.org_id):
         raise TooManyRequests("rate limit exceeded; retry after a short pause")

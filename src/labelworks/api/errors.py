@@ -20,6 +20,22 @@ def error_response(status: int, error: str, headers: dict[str, str] | None = Non
     )
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the request's path accepts, over all routes that match it (Starlette's own
+    405 names only the first route's methods, e.g. GET for `/v1/task/{x}`, which also takes POST)."""
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Match
+
+    scope = {**request.scope, "method": "\x00"}  # a method no route has: path matches only
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        route = context._effective_route
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(scope)[0] != Match.NONE:
+            methods |= set(route_methods)
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LabelworksError)
     async def _domain(_: Request, exc: LabelworksError) -> JSONResponse:
@@ -35,11 +51,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(400, f"{field_path(loc)}: {first.get('msg', 'invalid')}")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else "error"
+        headers = getattr(exc, "headers", None)
         if exc.status_code == 404 and message == "Not Found":
             message = "no such endpoint"
-        return error_response(exc.status_code, message, getattr(exc, "headers", None))
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+            message = f"method not allowed; this path accepts {', '.join(allowed)}"
+        return error_response(exc.status_code, message, headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

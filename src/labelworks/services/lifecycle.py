@@ -23,7 +23,7 @@ from labelworks.db.tables import Assignment, Batch, Event, Project, Task
 from labelworks.db.types import utcnow
 from labelworks.services.delivery.outbox import enqueue_batch_callback, enqueue_task_callback
 from labelworks.services.project_settings import ProjectSettings, project_settings
-from labelworks.services.scope import Principal, found, owned
+from labelworks.services.scope import Principal, found, of_org, owned
 from labelworks.services.work.eligibility import eligible_labellers
 
 # Effectively unlimited: the unique (task, user, stage, round) assignment index stops repeats.
@@ -233,7 +233,7 @@ def open_batch(session: Session, batch: Batch, overlap: int, actor: Actor) -> No
     batch.updated_at = utcnow()
     session.execute(
         update(Task)
-        .where(Task.org_id == batch.org_id, Task.batch_id == batch.id, Task.status == "pending")
+        .where(of_org(Task, batch), Task.batch_id == batch.id, Task.status == "pending")
         .values(open_slots=case((Task.kind == "task", overlap), else_=GOLD_SLOTS))
     )
     session.flush()
@@ -263,7 +263,7 @@ def _count(session: Session, batch: Batch, status: str | None) -> int:
     stmt = (
         select(func.count())
         .select_from(Task)
-        .where(Task.org_id == batch.org_id, Task.batch_id == batch.id, Task.kind == "task")
+        .where(of_org(Task, batch), Task.batch_id == batch.id, Task.kind == "task")
     )
     if status is not None:
         stmt = stmt.where(Task.status == status)
@@ -275,7 +275,7 @@ def batch_counts(session: Session, batch: Batch) -> dict[str, Any]:
     counts = dict(
         session.execute(
             select(Task.status, func.count())
-            .where(Task.org_id == batch.org_id, Task.batch_id == batch.id)
+            .where(of_org(Task, batch), Task.batch_id == batch.id)
             .group_by(Task.status)
         ).all()
     )
@@ -299,9 +299,7 @@ def task_history(session: Session, principal: Principal, task_id: str) -> list[E
     )
     return list(
         session.scalars(
-            select(Event)
-            .where(Event.org_id == principal.org_id, Event.task_seq == seq)
-            .order_by(Event.id)
+            select(Event).where(of_org(Event, principal), Event.task_seq == seq).order_by(Event.id)
         )
     )
 
@@ -309,8 +307,6 @@ def task_history(session: Session, principal: Principal, task_id: str) -> list[E
 def batch_history(session: Session, batch: Batch) -> list[Event]:
     return list(
         session.scalars(
-            select(Event)
-            .where(Event.org_id == batch.org_id, Event.batch_id == batch.id)
-            .order_by(Event.id)
+            select(Event).where(of_org(Event, batch), Event.batch_id == batch.id).order_by(Event.id)
         )
     )

@@ -1,19 +1,22 @@
 """Who is asking, and the one place that scopes queries to what they may see.
 
-Every service function that touches customer data takes a `Principal` and builds its queries through
-`owned()`: an object of another org is simply not found (404), exactly as if it did not exist.
+Every service query that reads customer rows is scoped here: `owned(stmt, Model, principal)` for a
+whole statement, or `of_org(Model, owner)` for the condition inside a larger one. An object of
+another org is simply not found (404), exactly as if it did not exist. `owner` is the principal,
+or a row already scoped (a batch, a file, an assignment) whose org the query follows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select
 
 from labelworks.errors import NotFound
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Select)  # type: ignore[type-arg]  # any select, whatever its columns
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,19 @@ class Principal:
     is_test: bool = False
 
 
-def owned(stmt: Select[Any], model: Any, principal: Principal) -> Select[Any]:
-    return stmt.where(model.org_id == principal.org_id)
+class HasOrg(Protocol):
+    @property
+    def org_id(self) -> int: ...
+
+
+def of_org(model: Any, owner: HasOrg | int) -> ColumnElement[bool]:
+    """`model.org_id` equals the owner's org: the tenancy condition, spelled once."""
+    org_id = owner if isinstance(owner, int) else owner.org_id
+    return model.org_id == org_id  # type: ignore[no-any-return]
+
+
+def owned(stmt: S, model: Any, principal: Principal) -> S:
+    return stmt.where(of_org(model, principal))  # type: ignore[return-value]
 
 
 def found(obj: T | None, what: str, key: str) -> T:

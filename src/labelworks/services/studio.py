@@ -24,7 +24,7 @@ from labelworks.db.tables import (
 from labelworks.errors import Conflict, InvalidRequest, NotFound
 from labelworks.services.names import check_name
 from labelworks.services.projects import get_project
-from labelworks.services.scope import Principal, owned
+from labelworks.services.scope import Principal, of_org, owned
 from labelworks.services.teams import email_list, teammates_by_email
 
 # --- assignments -------------------------------------------------------------------------------
@@ -37,7 +37,7 @@ def list_assignments(session: Session, principal: Principal) -> dict[str, list[s
         for email in session.scalars(
             select(User.email)
             .join(TeamMember, TeamMember.user_id == User.id)
-            .where(TeamMember.org_id == principal.org_id)
+            .where(of_org(TeamMember, principal))
             .order_by(User.email)
         )
     }
@@ -46,7 +46,7 @@ def list_assignments(session: Session, principal: Principal) -> dict[str, list[s
         .join(StudioAssignment, StudioAssignment.user_id == User.id)
         .join(Project, Project.id == StudioAssignment.project_id)
         .join(TeamMember, (TeamMember.user_id == User.id) & (TeamMember.org_id == Project.org_id))
-        .where(Project.org_id == principal.org_id)
+        .where(of_org(Project, principal))
         .order_by(User.email, Project.name)
     ).all()
     for email, project in rows:

@@ -16,7 +16,7 @@ from labelworks.db.tables import Batch, BatchGroup, Project, ProjectGroup, Task
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest
 from labelworks.services.batches import get_batch
-from labelworks.services.scope import Principal, owned
+from labelworks.services.scope import Principal, of_org, owned
 from labelworks.services.studio import groups_of_project
 from labelworks.services.tasks import DEFAULT_BATCH_RANK
 
@@ -111,7 +111,7 @@ def _apply(session: Session, principal: Principal, wanted: dict[int, int]) -> No
     )
     session.execute(
         update(Task)
-        .where(Task.org_id == principal.org_id, Task.batch_id.in_(open_ids))
+        .where(of_org(Task, principal), Task.batch_id.in_(open_ids))
         .values(batch_rank=rank)
         .execution_options(synchronize_session=False)
     )
@@ -133,7 +133,7 @@ def _studio_json(session: Session, batches: list[Batch]) -> list[dict[str, Any]]
         batch_id: (total, done)
         for batch_id, total, done in session.execute(
             select(Task.batch_id, func.count(), func.count(case((Task.status == "completed", 1))))
-            .where(Task.org_id == batches[0].org_id, Task.batch_id.in_(ids), Task.kind == "task")
+            .where(of_org(Task, batches[0]), Task.batch_id.in_(ids), Task.kind == "task")
             .group_by(Task.batch_id)
         )
     }

@@ -24,7 +24,7 @@ from labelworks.db.tables import Project, Task, TaskTag
 from labelworks.errors import InvalidRequest
 from labelworks.services.batches import get_batch
 from labelworks.services.projects import get_project
-from labelworks.services.scope import Principal, owned
+from labelworks.services.scope import Principal, of_org, owned
 from labelworks.services.tasks import BatchAlias, TaskView
 
 TASK_STATUSES = ("pending", "completed", "canceled", "error")
@@ -121,9 +121,7 @@ def _filtered(session: Session, principal: Principal, f: TaskFilters) -> Any:
         for tag in f.tags:
             stmt = stmt.where(
                 Task.seq.in_(
-                    select(TaskTag.task_seq).where(
-                        TaskTag.org_id == principal.org_id, TaskTag.tag == tag
-                    )
+                    select(TaskTag.task_seq).where(of_org(TaskTag, principal), TaskTag.tag == tag)
                 )
             )
     for column, low, high in (

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import InviteToken, Org, TeamMember, User
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest, NotFound
-from labelworks.services.scope import Principal
+from labelworks.services.scope import Principal, of_org
 from labelworks.services.users import create_user
 
 TEAM_ROLES = ("labeler", "member", "manager", "admin")
@@ -72,7 +72,7 @@ def teammates_by_email(
     rows = session.scalars(
         select(User)
         .join(TeamMember, TeamMember.user_id == User.id)
-        .where(TeamMember.org_id == principal.org_id, User.email.in_(emails))
+        .where(of_org(TeamMember, principal), User.email.in_(emails))
     ).all()
     found = {u.email: u for u in rows}
     for i, email in enumerate(emails):
@@ -86,7 +86,7 @@ def list_teammates(session: Session, principal: Principal) -> list[dict[str, Any
     rows = session.execute(
         select(User, TeamMember.team_role, TeamMember.status)
         .join(TeamMember, TeamMember.user_id == User.id)
-        .where(TeamMember.org_id == principal.org_id)
+        .where(of_org(TeamMember, principal))
         .order_by(User.email)
     ).all()
     expiries = _pending_invites(session, [u.id for u, _, status in rows if status == PENDING])
@@ -134,9 +134,7 @@ def invite_teammates(
     emails = email_list(body.get("emails"))
     role = team_role(body.get("team_role"))
     existing = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
-    members = set(
-        session.scalars(select(TeamMember.user_id).where(TeamMember.org_id == principal.org_id))
-    )
+    members = set(session.scalars(select(TeamMember.user_id).where(of_org(TeamMember, principal))))
     org = session.get(Org, principal.org_id)
     for email in emails:
         user = existing.get(email)
@@ -173,7 +171,7 @@ def set_role(session: Session, principal: Principal, body: dict[str, Any]) -> li
     users = teammates_by_email(session, principal, emails)
     rows = session.scalars(
         select(TeamMember).where(
-            TeamMember.org_id == principal.org_id,
+            of_org(TeamMember, principal),
             TeamMember.user_id.in_([u.id for u in users.values()]),
         )
     ).all()

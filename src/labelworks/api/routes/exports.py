@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from labelworks.api.deps import DbDep, PrincipalDep
+from labelworks.api.deps import DbDep
+from labelworks.api.policies.base import authorize
+from labelworks.api.policies.exports import ExportPolicy
 from labelworks.services import exports
+from labelworks.services.scope import Principal
 
 router = APIRouter(tags=["exports"])
 
+ExportFormat = Literal[tuple(exports.FORMATS)]  # type: ignore[valid-type]
+EXPORT_CONTENT: dict[str, Any] = {
+    spec.media_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+    for spec in exports.FORMATS.values()
+}
 
-@router.get("/projects/{name}/export")
+
+@router.get(
+    "/projects/{name}/export",
+    summary="Export a project's tasks",
+    response_class=StreamingResponse,
+    responses={200: {"description": "the export file", "content": EXPORT_CONTENT}},
+)
 def export_project(
     name: str,
-    principal: PrincipalDep,
+    principal: Annotated[Principal, authorize(ExportPolicy.read)],
     db: DbDep,
-    fmt: Annotated[str, Query(alias="format")],
+    fmt: Annotated[ExportFormat, Query(alias="format")],  # type: ignore[valid-type]
     batch: str | None = None,
     include_pending: bool = False,
 ) -> StreamingResponse:

@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
 from labelworks.api import safe_json
-from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
+from labelworks.api.body import body_of
+from labelworks.api.deps import DbDep, object_body
 from labelworks.api.file_responses import file_response
+from labelworks.api.policies.base import authorize
+from labelworks.api.policies.files import FilePolicy
+from labelworks.api.schemas.files import FileImport, FileOut
 from labelworks.api.serialize import file_json
 from labelworks.errors import InvalidRequest
 from labelworks.services import files
+from labelworks.services.scope import Principal
 
 router = APIRouter(tags=["files"])
 Json = dict[str, Any]
+FILE_DOC: Any = {"response_model": None, "responses": {200: {"model": FileOut}}}
+BINARY: dict[str, Any] = {
+    "description": "the file's bytes, with its content type",
+    "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+}
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "metadata": {"type": "string", "description": "a JSON object, as text"},
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 def attachment_url(request: Request, file_id: str) -> str:
@@ -33,8 +61,12 @@ def _metadata(raw: Any) -> dict[str, Any] | None:
     return raw
 
 
-@router.post("/files/upload")
-async def upload_file(request: Request, principal: PrincipalDep, db: DbDep) -> Json:
+@router.post("/files/upload", summary="Upload a file", openapi_extra=UPLOAD_BODY, **FILE_DOC)
+async def upload_file(
+    request: Request,
+    principal: Annotated[Principal, authorize(FilePolicy.create)],
+    db: DbDep,
+) -> Json:
     form = await request.form(max_part_size=db.settings.max_upload_bytes + 1)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
@@ -47,13 +79,16 @@ async def upload_file(request: Request, principal: PrincipalDep, db: DbDep) -> J
             record = files.record_file(session, principal, blob, metadata)
             return file_json(record, attachment_url(request, record.id))
 
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(store)
 
 
-@router.post("/files/import")
-def import_file(request: Request, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+@router.post("/files/import", summary="Import a file from a URL", **FILE_DOC)
+def import_file(
+    request: Request,
+    body: Annotated[Any, body_of(FileImport, validate=False)],
+    principal: Annotated[Principal, authorize(FilePolicy.create)],
+    db: DbDep,
+) -> Json:
     body = object_body(body)
     metadata = _metadata(body.get("metadata"))
     blob = files.fetch_url(db.settings, body.get("file_url"))
@@ -62,15 +97,27 @@ def import_file(request: Request, body: JsonBody, principal: PrincipalDep, db: D
         return file_json(record, attachment_url(request, record.id))
 
 
-@router.get("/files/{file_id}")
-def get_file(request: Request, file_id: str, principal: PrincipalDep, db: DbDep) -> Json:
+@router.get("/files/{file_id}", summary="A file's record", **FILE_DOC)
+def get_file(
+    request: Request,
+    file_id: str,
+    principal: Annotated[Principal, authorize(FilePolicy.read)],
+    db: DbDep,
+) -> Json:
     with db.read() as session:
         record = files.get_file(session, principal, file_id)
         return file_json(record, attachment_url(request, record.id))
 
 
-@router.get("/files/{file_id}/content")
-def file_content(file_id: str, principal: PrincipalDep, db: DbDep) -> FileResponse:
+@router.get(
+    "/files/{file_id}/content",
+    summary="A file's bytes (the attachment_url)",
+    response_class=FileResponse,
+    responses={200: BINARY},
+)
+def file_content(
+    file_id: str, principal: Annotated[Principal, authorize(FilePolicy.read)], db: DbDep
+) -> FileResponse:
     with db.read() as session:
         record = files.get_file(session, principal, file_id)
     return file_response(db.settings, record)

@@ -1,10 +1,14 @@
+"""/healthz: liveness, no credentials."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter()
+from labelworks.api.policies.base import PUBLIC
+
+router = APIRouter(tags=["health"], dependencies=[PUBLIC])
 
 
-@router.get("/healthz")
+@router.get("/healthz", summary="Liveness")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}

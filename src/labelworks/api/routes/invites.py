@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from fastapi import APIRouter
 
-from labelworks.api.deps import DbDep, JsonBody, object_body
+from labelworks.api.body import body_of
+from labelworks.api.deps import DbDep, object_body
+from labelworks.api.policies.base import PUBLIC
+from labelworks.api.schemas.auth import AccountOut, InviteAccept
 from labelworks.services import invites
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/invite/accept")
-def accept_invite(body: JsonBody, db: DbDep) -> dict[str, str]:
+@router.post(
+    "/auth/invite/accept",
+    summary="Accept an invite",
+    dependencies=[PUBLIC],
+    response_model=None,
+    responses={200: {"model": AccountOut}},
+)
+def accept_invite(body: Annotated[Any, body_of(InviteAccept)], db: DbDep) -> dict[str, str]:
+    """The token from the invite link and a new password; then log in at `/auth/login`."""
     body = object_body(body)
     accepted = invites.accept_invite(db, body.get("token"), body.get("password"))
     return {"email": accepted.email, "role": accepted.role}

@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 
-from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
+from labelworks.api.body import body_of
+from labelworks.api.deps import DbDep, object_body
+from labelworks.api.policies.base import authorize
+from labelworks.api.policies.projects import ProjectPolicy
+from labelworks.api.schemas.projects import ProjectCreate, ProjectOut, ProjectParams
 from labelworks.api.serialize import project_json
 from labelworks.services import projects
+from labelworks.services.scope import Principal
 
 router = APIRouter(tags=["projects"])
 Json = dict[str, Any]
+PROJECT_DOC: Any = {"response_model": None, "responses": {200: {"model": ProjectOut}}}
 
 
-@router.post("/projects")
-def create_project(body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+@router.post("/projects", summary="Create a project", **PROJECT_DOC)
+def create_project(
+    body: Annotated[Any, body_of(ProjectCreate, validate=False)],
+    principal: Annotated[Principal, authorize(ProjectPolicy.create)],
+    db: DbDep,
+) -> Json:
     with db.write() as session:
         project = projects.create_project(session, principal, object_body(body))
         return project_json(project, projects.param_history(session, project))
 
 
-@router.get("/projects")
-def list_projects(principal: PrincipalDep, db: DbDep) -> list[Json]:
+@router.get(
+    "/projects",
+    summary="List projects",
+    response_model=None,
+    responses={200: {"model": list[ProjectOut]}},
+)
+def list_projects(
+    principal: Annotated[Principal, authorize(ProjectPolicy.read)], db: DbDep
+) -> list[Json]:
     with db.read() as session:
         return [
             project_json(p, projects.param_history(session, p))
@@ -30,15 +47,22 @@ def list_projects(principal: PrincipalDep, db: DbDep) -> list[Json]:
         ]
 
 
-@router.get("/projects/{name}")
-def get_project(name: str, principal: PrincipalDep, db: DbDep) -> Json:
+@router.get("/projects/{name}", summary="Get a project", **PROJECT_DOC)
+def get_project(
+    name: str, principal: Annotated[Principal, authorize(ProjectPolicy.read)], db: DbDep
+) -> Json:
     with db.read() as session:
         project = projects.get_project(session, principal, name)
         return project_json(project, projects.param_history(session, project))
 
 
-@router.post("/projects/{name}/setParams")
-def set_params(name: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+@router.post("/projects/{name}/setParams", summary="Set a project's parameters", **PROJECT_DOC)
+def set_params(
+    name: str,
+    body: Annotated[Any, body_of(ProjectParams, validate=False)],
+    principal: Annotated[Principal, authorize(ProjectPolicy.update)],
+    db: DbDep,
+) -> Json:
     with db.write() as session:
         project = projects.set_params(session, principal, name, object_body(body))
         return project_json(project, projects.param_history(session, project))

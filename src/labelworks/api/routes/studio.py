@@ -2,34 +2,65 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 
-from labelworks.api.deps import DbDep, JsonBody, PrincipalDep, object_body
+from labelworks.api.body import body_of
+from labelworks.api.deps import DbDep, object_body
+from labelworks.api.policies.base import authorize
+from labelworks.api.policies.studio import StudioPolicy
+from labelworks.api.policies.teams import TeamPolicy
+from labelworks.api.schemas.common import Model
+from labelworks.api.schemas.studio import (
+    AssignmentsBody,
+    BatchGroupsBody,
+    GroupCreate,
+    GroupUpdate,
+    PrioritiesBody,
+)
+from labelworks.api.schemas.teams import InviteBody, SetRoleBody, TeammateOut
 from labelworks.services import studio, studio_batches, teams
+from labelworks.services.scope import Principal
 
 router = APIRouter(tags=["studio"])
 Json = dict[str, Any]
+Read = Annotated[Principal, authorize(StudioPolicy.read)]
+Change = Annotated[Principal, authorize(StudioPolicy.update)]
+ASSIGNMENTS: Any = {"response_model": None, "responses": {200: {"model": dict[str, list[str]]}}}
+OBJECT: Any = {"response_model": None, "responses": {200: {"model": Model}}}
+OBJECTS: Any = {"response_model": None, "responses": {200: {"model": list[Model]}}}
 
 
 # --- teams -------------------------------------------------------------------------------------
 
+TEAM: Any = {"response_model": None, "responses": {200: {"model": list[TeammateOut]}}}
 
-@router.get("/teams")
-def list_teammates(principal: PrincipalDep, db: DbDep) -> list[Json]:
+
+@router.get("/teams", summary="List the team", **TEAM)
+def list_teammates(
+    principal: Annotated[Principal, authorize(TeamPolicy.read)], db: DbDep
+) -> list[Json]:
     with db.read() as session:
         return teams.list_teammates(session, principal)
 
 
-@router.post("/teams/invite")
-def invite_teammates(body: JsonBody, principal: PrincipalDep, db: DbDep) -> list[Json]:
+@router.post("/teams/invite", summary="Invite teammates", **TEAM)
+def invite_teammates(
+    body: Annotated[Any, body_of(InviteBody, validate=False)],
+    principal: Annotated[Principal, authorize(TeamPolicy.invite)],
+    db: DbDep,
+) -> list[Json]:
     with db.write() as session:
         return teams.invite_teammates(session, principal, object_body(body))
 
 
-@router.post("/teams/set_role")
-def set_teammates_role(body: JsonBody, principal: PrincipalDep, db: DbDep) -> list[Json]:
+@router.post("/teams/set_role", summary="Change teammates' roles", **TEAM)
+def set_teammates_role(
+    body: Annotated[Any, body_of(SetRoleBody, validate=False)],
+    principal: Annotated[Principal, authorize(TeamPolicy.set_role)],
+    db: DbDep,
+) -> list[Json]:
     with db.write() as session:
         return teams.set_role(session, principal, object_body(body))
 
@@ -37,20 +68,24 @@ def set_teammates_role(body: JsonBody, principal: PrincipalDep, db: DbDep) -> li
 # --- assignments -------------------------------------------------------------------------------
 
 
-@router.get("/studio/assignments")
-def list_assignments(principal: PrincipalDep, db: DbDep) -> dict[str, list[str]]:
+@router.get("/studio/assignments", summary="Who is assigned to which project", **ASSIGNMENTS)
+def list_assignments(principal: Read, db: DbDep) -> dict[str, list[str]]:
     with db.read() as session:
         return studio.list_assignments(session, principal)
 
 
-@router.post("/studio/assignments/add")
-def add_assignments(body: JsonBody, principal: PrincipalDep, db: DbDep) -> dict[str, list[str]]:
+@router.post("/studio/assignments/add", summary="Assign teammates to projects", **ASSIGNMENTS)
+def add_assignments(
+    body: Annotated[Any, body_of(AssignmentsBody, validate=False)], principal: Change, db: DbDep
+) -> dict[str, list[str]]:
     with db.write() as session:
         return studio.add_assignments(session, principal, object_body(body))
 
 
-@router.post("/studio/assignments/remove")
-def remove_assignments(body: JsonBody, principal: PrincipalDep, db: DbDep) -> dict[str, list[str]]:
+@router.post("/studio/assignments/remove", summary="Unassign teammates", **ASSIGNMENTS)
+def remove_assignments(
+    body: Annotated[Any, body_of(AssignmentsBody, validate=False)], principal: Change, db: DbDep
+) -> dict[str, list[str]]:
     with db.write() as session:
         return studio.remove_assignments(session, principal, object_body(body))
 
@@ -58,21 +93,32 @@ def remove_assignments(body: JsonBody, principal: PrincipalDep, db: DbDep) -> di
 # --- project groups ----------------------------------------------------------------------------
 
 
-@router.get("/studio/projects/{project}/groups")
-def list_project_groups(project: str, principal: PrincipalDep, db: DbDep) -> list[Json]:
+@router.get("/studio/projects/{project}/groups", summary="A project's groups", **OBJECTS)
+def list_project_groups(project: str, principal: Read, db: DbDep) -> list[Json]:
     with db.read() as session:
         return studio.list_groups(session, principal, project)
 
 
-@router.post("/studio/projects/{project}/groups")
-def create_project_group(project: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+@router.post("/studio/projects/{project}/groups", summary="Create a project group", **OBJECT)
+def create_project_group(
+    project: str,
+    body: Annotated[Any, body_of(GroupCreate, validate=False)],
+    principal: Change,
+    db: DbDep,
+) -> Json:
     with db.write() as session:
         return studio.create_group(session, principal, project, object_body(body))
 
 
-@router.put("/studio/projects/{project}/groups/{group}")
+@router.put(
+    "/studio/projects/{project}/groups/{group}", summary="Change a group's members", **OBJECT
+)
 def update_project_group(
-    project: str, group: str, body: JsonBody, principal: PrincipalDep, db: DbDep
+    project: str,
+    group: str,
+    body: Annotated[Any, body_of(GroupUpdate, validate=False)],
+    principal: Change,
+    db: DbDep,
 ) -> Json:
     with db.write() as session:
         return studio.update_group(session, principal, project, group, object_body(body))
@@ -81,25 +127,32 @@ def update_project_group(
 # --- batches -----------------------------------------------------------------------------------
 
 
-@router.get("/studio/batches")
-def list_studio_batches(principal: PrincipalDep, db: DbDep) -> list[Json]:
+@router.get("/studio/batches", summary="Studio batches in priority order", **OBJECTS)
+def list_studio_batches(principal: Read, db: DbDep) -> list[Json]:
     with db.read() as session:
         return studio_batches.list_batches(session, principal)
 
 
-@router.post("/studio/batches/set_priorities")
-def set_studio_batches_priorities(body: JsonBody, principal: PrincipalDep, db: DbDep) -> list[Json]:
+@router.post("/studio/batches/set_priorities", summary="Order studio batches", **OBJECTS)
+def set_studio_batches_priorities(
+    body: Annotated[Any, body_of(PrioritiesBody, validate=False)], principal: Change, db: DbDep
+) -> list[Json]:
     with db.write() as session:
         return studio_batches.set_priorities(session, principal, object_body(body))
 
 
-@router.post("/studio/batches/reset_priorities")
-def reset_studio_batches_priorities(principal: PrincipalDep, db: DbDep) -> list[Json]:
+@router.post("/studio/batches/reset_priorities", summary="Reset batch priorities", **OBJECTS)
+def reset_studio_batches_priorities(principal: Change, db: DbDep) -> list[Json]:
     with db.write() as session:
         return studio_batches.reset_priorities(session, principal)
 
 
-@router.put("/studio/batches/{name}")
-def assign_studio_batch(name: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+@router.put("/studio/batches/{name}", summary="Which groups work on a batch", **OBJECT)
+def assign_studio_batch(
+    name: str,
+    body: Annotated[Any, body_of(BatchGroupsBody, validate=False)],
+    principal: Change,
+    db: DbDep,
+) -> Json:
     with db.write() as session:
         return studio_batches.assign_groups(session, principal, name, object_body(body))

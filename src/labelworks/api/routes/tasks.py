@@ -4,106 +4,177 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from labelworks.api.deps import DbDep, JsonBody, PrincipalDep
+from labelworks.api.body import body_of
+from labelworks.api.deps import DbDep
 from labelworks.api.params import parse_time
+from labelworks.api.policies.base import authorize
+from labelworks.api.policies.tasks import TaskPolicy
 from labelworks.api.responses import fast_json
+from labelworks.api.schemas.tasks import (
+    AuditBody,
+    ReviewStatus,
+    TaskCreate,
+    TaskList,
+    TaskOut,
+    TaskStatus,
+    UniqueIdBody,
+)
 from labelworks.api.serialize import limited_task_json, task_json
 from labelworks.services import task_listing, tasks
 from labelworks.services.instance import instance_secret
+from labelworks.services.scope import Principal
 
 router = APIRouter(tags=["tasks"])
 Json = dict[str, Any]
+TASK_DOC: Any = {"response_model": None, "responses": {200: {"model": TaskOut}}}
 
 
-@router.post("/task/{task_type}", response_model=None)
-def create_task(task_type: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Response:
+@router.post("/task/{task_type}", summary="Create a task", **TASK_DOC)
+def create_task(
+    task_type: str,
+    body: Annotated[Any, body_of(TaskCreate, validate=False)],
+    principal: Annotated[Principal, authorize(TaskPolicy.create)],
+    db: DbDep,
+) -> Response:
+    """The body holds the common fields and the type's own parameters; a `unique_id` makes the
+    call idempotent (a second create with it is a 409)."""
     with db.write() as session:
         created = tasks.create_task(session, principal, task_type, body)
     return fast_json(task_json(*created))
 
 
-@router.get("/task/{task_id}", response_model=None)
-def get_task(task_id: str, principal: PrincipalDep, db: DbDep) -> Response:
+@router.get("/task/{task_id}", summary="Get a task", **TASK_DOC)
+def get_task(
+    task_id: str, principal: Annotated[Principal, authorize(TaskPolicy.read)], db: DbDep
+) -> Response:
     with db.read() as session:
         return fast_json(task_json(*tasks.get_task(session, principal, task_id)))
 
 
-@router.post("/task/{task_id}/cancel")
+@router.post("/task/{task_id}/cancel", summary="Cancel a pending task", **TASK_DOC)
 def cancel_task(
-    task_id: str, principal: PrincipalDep, db: DbDep, clear_unique_id: bool = False
+    task_id: str,
+    principal: Annotated[Principal, authorize(TaskPolicy.cancel)],
+    db: DbDep,
+    clear_unique_id: bool = False,
 ) -> Json:
     with db.write() as session:
         return task_json(*tasks.cancel_task(session, principal, task_id, clear_unique_id))
 
 
-@router.post("/task/{task_id}/audit")
-def audit_task(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+@router.post("/task/{task_id}/audit", summary="Accept or reject a completed task", **TASK_DOC)
+def audit_task(
+    task_id: str,
+    body: Annotated[Any, body_of(AuditBody, validate=False)],
+    principal: Annotated[Principal, authorize(TaskPolicy.audit)],
+    db: DbDep,
+) -> Json:
     with db.write() as session:
         return task_json(*tasks.audit_task(session, principal, task_id, body))
 
 
-@router.post("/task/{task_id}/unique_id")
-def set_unique_id(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+@router.post("/task/{task_id}/unique_id", summary="Set a task's unique_id", **TASK_DOC)
+def set_unique_id(
+    task_id: str,
+    body: Annotated[Any, body_of(UniqueIdBody, validate=False)],
+    principal: Annotated[Principal, authorize(TaskPolicy.update)],
+    db: DbDep,
+) -> Json:
     value = body.get("unique_id") if isinstance(body, dict) else None
     with db.write() as session:
         return task_json(*tasks.set_unique_id(session, principal, task_id, value))
 
 
-@router.delete("/task/{task_id}/unique_id")
-def clear_unique_id(task_id: str, principal: PrincipalDep, db: DbDep) -> Json:
+@router.delete("/task/{task_id}/unique_id", summary="Clear a task's unique_id", **TASK_DOC)
+def clear_unique_id(
+    task_id: str, principal: Annotated[Principal, authorize(TaskPolicy.update)], db: DbDep
+) -> Json:
     with db.write() as session:
         return task_json(*tasks.clear_unique_id(session, principal, task_id))
 
 
-@router.post("/task/{task_id}/setMetadata")
-def set_metadata(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+@router.post("/task/{task_id}/setMetadata", summary="Replace a task's metadata", **TASK_DOC)
+def set_metadata(
+    task_id: str,
+    body: Annotated[Any, body_of(dict[str, Any], validate=False)],
+    principal: Annotated[Principal, authorize(TaskPolicy.update)],
+    db: DbDep,
+) -> Json:
     with db.write() as session:
         return task_json(*tasks.set_metadata(session, principal, task_id, body))
 
 
-@router.post("/task/{task_id}/tags")
-def set_tags(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+TagsBody = Annotated[Any, body_of(list[str], validate=False)]
+
+
+@router.post("/task/{task_id}/tags", summary="Replace a task's tags", **TASK_DOC)
+def set_tags(
+    task_id: str,
+    body: TagsBody,
+    principal: Annotated[Principal, authorize(TaskPolicy.update)],
+    db: DbDep,
+) -> Json:
     with db.write() as session:
         return task_json(*tasks.change_tags(session, principal, task_id, body, "set"))
 
 
-@router.put("/task/{task_id}/tags")
-def add_tags(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+@router.put("/task/{task_id}/tags", summary="Add tags to a task", **TASK_DOC)
+def add_tags(
+    task_id: str,
+    body: TagsBody,
+    principal: Annotated[Principal, authorize(TaskPolicy.update)],
+    db: DbDep,
+) -> Json:
     with db.write() as session:
         return task_json(*tasks.change_tags(session, principal, task_id, body, "add"))
 
 
-@router.delete("/task/{task_id}/tags")
-def delete_tags(task_id: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
+@router.delete("/task/{task_id}/tags", summary="Remove tags from a task", **TASK_DOC)
+def delete_tags(
+    task_id: str,
+    body: TagsBody,
+    principal: Annotated[Principal, authorize(TaskPolicy.update)],
+    db: DbDep,
+) -> Json:
     with db.write() as session:
         return task_json(*tasks.change_tags(session, principal, task_id, body, "delete"))
 
 
-@router.get("/tasks", response_model=None)
+@router.get(
+    "/tasks",
+    summary="List tasks, newest first",
+    response_model=None,
+    responses={200: {"model": TaskList}},
+)
 def list_tasks(
-    request: Request,
-    principal: PrincipalDep,
+    principal: Annotated[Principal, authorize(TaskPolicy.read)],
     db: DbDep,
     start_time: str | None = None,
     end_time: str | None = None,
-    status: str | None = None,
+    status: TaskStatus | None = None,
     type: str | None = None,
     project: str | None = None,
     batch: str | None = None,
-    customer_review_status: str | None = None,
+    customer_review_status: Annotated[
+        str | None,
+        Query(
+            description="comma-separated: " + ",".join(ReviewStatus.__args__),  # type: ignore[attr-defined]
+        ),
+    ] = None,
     unique_id: Annotated[list[str] | None, Query()] = None,
     tags: Annotated[list[str] | None, Query()] = None,
     completed_after: str | None = None,
     completed_before: str | None = None,
     updated_after: str | None = None,
     updated_before: str | None = None,
-    limit: int = 100,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
     next_token: str | None = None,
     include_attachment_url: bool = False,
     limited_response: bool = False,
 ) -> Response:
+    """Keyset paging: pass back `next_token` while `has_more` is true."""
     filters = task_listing.TaskFilters(
         start_time=parse_time(start_time, "start_time"),
         end_time=parse_time(end_time, "end_time"),

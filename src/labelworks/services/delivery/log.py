@@ -13,7 +13,7 @@ from labelworks.db.types import iso, utcnow
 from labelworks.errors import InvalidRequest
 from labelworks.services.batches import get_batch
 from labelworks.services.delivery.outbox import enqueue, task_payload
-from labelworks.services.scope import Principal
+from labelworks.services.scope import Principal, of_org
 from labelworks.services.tasks import load_task
 
 
@@ -49,7 +49,7 @@ def redeliver_task(session: Session, principal: Principal, task_id: str) -> dict
     waiting = session.scalar(
         select(OutboxMessage)
         .where(
-            OutboxMessage.org_id == principal.org_id,
+            of_org(OutboxMessage, principal),
             OutboxMessage.task_seq == task.seq,
             OutboxMessage.kind == "task",
             OutboxMessage.status == "pending",
@@ -74,7 +74,7 @@ def redeliver_task(session: Session, principal: Principal, task_id: str) -> dict
 def _messages(session: Session, condition: Any, principal: Principal) -> list[OutboxMessage]:
     stmt = (
         select(OutboxMessage)
-        .where(OutboxMessage.org_id == principal.org_id, condition)
+        .where(of_org(OutboxMessage, principal), condition)
         .order_by(OutboxMessage.id)
     )
     return list(session.scalars(stmt))

@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select
 from labelworks.db.database import Database
 from labelworks.db.tables import Batch, Task
 from labelworks.services.exports.images import ImageSizes
-from labelworks.services.scope import Principal
+from labelworks.services.scope import Principal, of_org
 from labelworks.tasktypes import get_task_type
 from labelworks.tasktypes.base import Record, TaskType
 
@@ -57,7 +57,7 @@ class Export:
 
     def _where(self, stmt: Select[Any]) -> Select[Any]:
         stmt = stmt.where(
-            Task.org_id == self.principal.org_id,
+            of_org(Task, self.principal),
             Task.project_id == self.project_id,
             Task.kind == "task",
         )

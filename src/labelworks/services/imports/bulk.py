@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Task, TaskTag
 from labelworks.db.types import Content, UTCDateTime
 from labelworks.services.projects import get_project
-from labelworks.services.scope import Principal
+from labelworks.services.scope import Principal, of_org
 from labelworks.services.tasks import Placement
 
 
@@ -37,9 +37,7 @@ def duplicates(session: Session, principal: Principal, rows: list[dict[str, Any]
         return set()
     taken = set(
         session.scalars(
-            select(Task.unique_id).where(
-                Task.org_id == principal.org_id, Task.unique_id.in_(wanted)
-            )
+            select(Task.unique_id).where(of_org(Task, principal), Task.unique_id.in_(wanted))
         )
     )
     out = set()

@@ -23,6 +23,7 @@ from labelworks.db.tables import Assignment, Batch, BatchGroup, File, ProjectGro
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, NotFound
 from labelworks.services.auth import Person
+from labelworks.services.scope import of_org
 from labelworks.services.work.eligibility import (
     NO_ELIGIBLE_WORK,
     REVIEW_ROLES,
@@ -143,7 +144,7 @@ def _pick(
     )
     conditions = [
         Task.stage == stage,
-        Task.org_id == org,
+        of_org(Task, org),
         Task.open_slots > 0,
         Task.kind == kind,
         Task.project_id.in_(project_ids),
@@ -321,7 +322,7 @@ def file_for_worker(session: Session, person: Person, file_id: str) -> File:
             select(Assignment.id)
             .where(
                 Assignment.user_id == person.user_id,
-                Assignment.org_id == file.org_id,
+                of_org(Assignment, file),
                 Assignment.status == "leased",
                 Assignment.lease_expires_at > utcnow(),
             )
@@ -354,7 +355,7 @@ def resize_open_slots(session: Session, org_id: int, project_id: int, overlap: i
     session.execute(
         update(Task)
         .where(
-            Task.org_id == org_id,
+            of_org(Task, org_id),
             Task.project_id == project_id,
             Task.status == "pending",
             Task.stage == "label",

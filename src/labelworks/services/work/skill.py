@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Assignment, Task, WorkerProjectStats
 from labelworks.db.types import utcnow
 from labelworks.services.project_settings import ProjectSettings
+from labelworks.services.scope import of_org
 
 GOLD_WINDOW = 20  # rolling accuracy over the most recent gold answers
 MIN_GOLD_FOR_PAUSE = 3  # never pause on one unlucky answer
@@ -75,7 +76,7 @@ def record_training(
         select(func.count())
         .select_from(Task)
         .where(
-            Task.org_id == assignment.org_id,
+            of_org(Task, assignment),
             Task.kind == "training",
             Task.project_id == assignment.project_id,
         )
