@@ -10,9 +10,11 @@ from sqlalchemy import select
 from labelworks.api.openapi import api_routes, other_routes, route_policy
 
 PASSWORD = "correct horse battery"
-# Not API routes, and public on purpose: the OpenAPI document and the /docs assets.
-PUBLIC_NON_API = {"/openapi.json", "/docs/assets/{path}"}
+# Not API routes, and public on purpose: the OpenAPI document, the /docs and page assets.
+PUBLIC_NON_API = {"/openapi.json", "/docs/assets/{path}", "/static/{path}"}
 PUBLIC_API = {"/healthz", "/docs", "/redoc", "/auth/login", "/auth/invite/accept"}
+# Web pages anyone may open: sign-in, sign-out, the invite page.
+PUBLIC_PAGES = {"/", "/signout", "/invite/{token}"}
 
 
 def test_every_route_declares_the_policy_it_asks(app) -> None:
@@ -21,7 +23,7 @@ def test_every_route_declares_the_policy_it_asks(app) -> None:
     ]
     assert missing == [], f"routes without a policy: {missing}"
     public = {r.path_format for r in api_routes(app) if route_policy(r) == "public"}
-    assert public == PUBLIC_API
+    assert public == PUBLIC_API | PUBLIC_PAGES
     others = {r.path_format for r in other_routes(app)}
     assert others <= PUBLIC_NON_API, others - PUBLIC_NON_API
 

@@ -5,7 +5,7 @@ goes through the worker API from the page's script."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request, Response
@@ -16,11 +16,14 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from labelworks.api.deps import DbDep, get_person
+from labelworks.api.policies.base import PUBLIC
+from labelworks.api.policies.pages import PagePolicy, PageVisit, authorize_page
 from labelworks.db.database import Database
 from labelworks.db.tables import Project
 from labelworks.errors import LabelworksError
 from labelworks.services import auth, invites
 from labelworks.services.auth import Person
+from labelworks.services.scope import of_org
 from labelworks.services.work import me
 from labelworks.services.work.eligibility import REVIEW_ROLES
 from labelworks.web import session as web_session
@@ -83,7 +86,7 @@ def _landing(person: Person, next_path: str | None) -> str:
     return _next_path(next_path) or LANDING.get(person.role, "/work/me")
 
 
-@router.get("/", response_model=None)
+@router.get("/", response_model=None, dependencies=[PUBLIC])
 async def home(request: Request, db: DbDep) -> Response:
     found = await _signed_in(request, db)
     next_path = _next_path(request.query_params.get("next")) or ""
@@ -92,7 +95,7 @@ async def home(request: Request, db: DbDep) -> Response:
     return page(request, "signin.html", {"error": None, "email": "", "next": next_path})
 
 
-@router.post("/", response_model=None)
+@router.post("/", response_model=None, dependencies=[PUBLIC])
 async def sign_in(
     request: Request,
     db: DbDep,
@@ -127,7 +130,7 @@ async def sign_in(
     return response
 
 
-@router.post("/signout", response_model=None)
+@router.post("/signout", response_model=None, dependencies=[PUBLIC])
 async def sign_out(request: Request, db: DbDep, csrf_token: str = Form("")) -> Response:
     found = await _signed_in(request, db)
     if found is not None:
@@ -138,12 +141,12 @@ async def sign_out(request: Request, db: DbDep, csrf_token: str = Form("")) -> R
     return response
 
 
-@router.get("/invite/{token}", response_model=None)
+@router.get("/invite/{token}", response_model=None, dependencies=[PUBLIC])
 async def invite_page(request: Request, token: str) -> Response:
     return page(request, "invite.html", {"token": token, "error": None})
 
 
-@router.post("/invite/{token}", response_model=None)
+@router.post("/invite/{token}", response_model=None, dependencies=[PUBLIC])
 async def invite_accept(
     request: Request, token: str, db: DbDep, password: str = Form("")
 ) -> Response:
@@ -152,11 +155,8 @@ async def invite_accept(
             request, "invite.html", {"token": token, "error": "Cross-site request refused."}, 403
         )
     try:
-        password_hash = await run_in_threadpool(invites.new_password_hash, password)
-        with db.write() as session:
-            user = invites.accept_invite(session, invites.check_token(token), password_hash)
-            email = user.email
-        session_token = await run_in_threadpool(auth.login, db, email, password)
+        accepted = await run_in_threadpool(invites.accept_invite, db, token, password)
+        session_token = await run_in_threadpool(auth.login, db, accepted.email, password)
     except LabelworksError as exc:
         return page(request, "invite.html", {"token": token, "error": exc.error}, exc.status_code)
     with db.read() as session:
@@ -166,62 +166,81 @@ async def invite_accept(
     return response
 
 
-async def _workspace(request: Request, db: Database, stage: str) -> Response:
-    found = await _signed_in(request, db)
-    if found is None:
+def _refused(request: Request, db: Database, visit: PageVisit) -> Response:
+    return page(request, "forbidden.html", _context(db, visit.person, visit.token), 403)
+
+
+async def _workspace(
+    request: Request, db: Database, visit: PageVisit | None, stage: str
+) -> Response:
+    if visit is None:
         return RedirectResponse("/", status_code=303)
-    person, token = found
-    if person.role == "customer" or (stage == "review" and person.role not in REVIEW_ROLES):
-        return page(request, "forbidden.html", _context(db, person, token), 403)
+    if visit.refused:
+        return _refused(request, db, visit)
     project = request.query_params.get("project") or ""
     return page(
-        request, "workspace.html", _context(db, person, token, stage=stage, project=project)
+        request,
+        "workspace.html",
+        _context(db, visit.person, visit.token, stage=stage, project=project),
     )
 
 
 @router.get("/work", response_model=None)
-async def work_page(request: Request, db: DbDep) -> Response:
-    return await _workspace(request, db, "label")
+async def work_page(
+    request: Request,
+    db: DbDep,
+    visit: Annotated[PageVisit | None, authorize_page(PagePolicy.workspace)],
+) -> Response:
+    return await _workspace(request, db, visit, "label")
 
 
 @router.get("/review", response_model=None)
-async def review_page(request: Request, db: DbDep) -> Response:
-    return await _workspace(request, db, "review")
+async def review_page(
+    request: Request,
+    db: DbDep,
+    visit: Annotated[PageVisit | None, authorize_page(PagePolicy.review)],
+) -> Response:
+    return await _workspace(request, db, visit, "review")
 
 
 @router.get("/work/me", response_model=None)
-async def me_page(request: Request, db: DbDep) -> Response:
+async def me_page(
+    request: Request,
+    db: DbDep,
+    visit: Annotated[PageVisit | None, authorize_page(PagePolicy.me)],
+) -> Response:
     """The page for a browser; the same numbers as JSON for API clients (`GET /work/me`)."""
     if "text/html" not in request.headers.get("accept", ""):
         person = await get_person(request, db)
         with db.read() as session:
             return JSONResponse(me.my_numbers(session, person))
-    found = await _signed_in(request, db)
-    if found is None:
+    if visit is None:
         return RedirectResponse("/", status_code=303)
-    person, token = found
     with db.read() as session:
-        numbers = me.my_numbers(session, person)
-    return page(request, "me.html", _context(db, person, token, numbers=numbers))
+        numbers = me.my_numbers(session, visit.person)
+    return page(request, "me.html", _context(db, visit.person, visit.token, numbers=numbers))
 
 
 @router.get("/projects", response_model=None)
-async def projects_page(request: Request, db: DbDep) -> Response:
-    found = await _signed_in(request, db)
-    if found is None:
+async def projects_page(
+    request: Request,
+    db: DbDep,
+    visit: Annotated[PageVisit | None, authorize_page(PagePolicy.projects)],
+) -> Response:
+    if visit is None:
         return RedirectResponse("/", status_code=303)
-    person, token = found
+    if visit.refused:
+        return _refused(request, db, visit)
     names: list[str] = []
-    if person.org_id is not None:
+    org_id = visit.person.org_id
+    if org_id is not None:
         with db.read() as session:
             names = list(
                 session.scalars(
-                    select(Project.name)
-                    .where(Project.org_id == person.org_id)
-                    .order_by(Project.name)
+                    select(Project.name).where(of_org(Project, org_id)).order_by(Project.name)
                 )
             )
-    return page(request, "projects.html", _context(db, person, token, projects=names))
+    return page(request, "projects.html", _context(db, visit.person, visit.token, projects=names))
 
 
 def install(app: Any) -> None:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 
-from labelworks.api.deps import DbDep, PrincipalDep
+from labelworks.api.deps import DbDep
+from labelworks.api.policies.base import authorize
+from labelworks.api.policies.tasks import TaskPolicy
 from labelworks.db.types import iso
 from labelworks.services import lifecycle
+from labelworks.services.scope import Principal
 
 router = APIRouter(tags=["events"])
 
 
 @router.get("/task/{task_id}/events")
-def task_events(task_id: str, principal: PrincipalDep, db: DbDep) -> dict[str, Any]:
+def task_events(
+    task_id: str, principal: Annotated[Principal, authorize(TaskPolicy.read)], db: DbDep
+) -> dict[str, Any]:
     with db.read() as session:
         events = lifecycle.task_history(session, principal, task_id)
     return {

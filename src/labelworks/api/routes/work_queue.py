@@ -3,17 +3,34 @@ token or the browser's cookie session)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
-from labelworks.api.deps import DbDep, JsonBody, PersonDep, object_body
+from labelworks.api.body import body_of
+from labelworks.api.deps import DbDep, object_body
+from labelworks.api.policies.base import authorize_worker
+from labelworks.api.policies.work import WorkPolicy
+from labelworks.api.schemas.common import INT64_MAX
+from labelworks.api.schemas.work import (
+    DraftBody,
+    QueueHoldBody,
+    QueueOut,
+    QueueReleaseBody,
+    QueueReleaseOut,
+    SubmitBody,
+    SubmitOut,
+)
 from labelworks.errors import InvalidRequest
+from labelworks.services.auth import Person
 from labelworks.services.work import prefetch
 from labelworks.web.markdown import to_html
 
 router = APIRouter(prefix="/work/queue", tags=["work"])
 Json = dict[str, Any]
+AssignmentId = Annotated[int, Path(ge=1, le=INT64_MAX, description="from /work/queue")]
+Holding = Annotated[Person, authorize_worker(WorkPolicy.next)]
+Acting = Annotated[Person, authorize_worker(WorkPolicy.act)]
 
 
 def _with_html(lease: Json) -> Json:
@@ -29,8 +46,10 @@ def _with_html(lease: Json) -> Json:
     return lease
 
 
-@router.post("")
-def hold(body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+@router.post("", response_model=None, responses={200: {"model": QueueOut}})
+def hold(
+    body: Annotated[Any, body_of(QueueHoldBody, validate=False)], person: Holding, db: DbDep
+) -> Json:
     """Body `{"hold": 1..3, "stage": "label"|"review", "project"?}` -> `{"leases": [...]}`:
     the leases already held at that stage first, then new ones up to `hold`."""
     body = object_body(body)
@@ -49,8 +68,10 @@ def hold(body: JsonBody, person: PersonDep, db: DbDep) -> Json:
     return {"leases": [_with_html(lease) for lease in leases]}
 
 
-@router.post("/release")
-def release(body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+@router.post("/release", response_model=None, responses={200: {"model": QueueReleaseOut}})
+def release(
+    body: Annotated[Any, body_of(QueueReleaseBody, validate=False)], person: Acting, db: DbDep
+) -> Json:
     """Body `{"assignment_ids": [...]}`: give back unworked leases (on leaving the page)."""
     ids = object_body(body).get("assignment_ids")
     if not isinstance(ids, list) or not all(
@@ -61,15 +82,25 @@ def release(body: JsonBody, person: PersonDep, db: DbDep) -> Json:
         return {"released": prefetch.release(session, person, ids[: prefetch.MAX_HOLD * 4])}
 
 
-@router.post("/{assignment_id}/submit")
-def submit(assignment_id: int, body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+@router.post("/{assignment_id}/submit", response_model=None, responses={200: {"model": SubmitOut}})
+def submit(
+    assignment_id: AssignmentId,
+    body: Annotated[Any, body_of(SubmitBody, validate=False)],
+    person: Acting,
+    db: DbDep,
+) -> Json:
     """Like `/work/assignments/{id}/submit`, but a resubmission of the same body succeeds."""
     with db.write() as session:
         return prefetch.submit_once(session, person, assignment_id, body)
 
 
-@router.put("/{assignment_id}/draft")
-def save_draft(assignment_id: int, body: JsonBody, person: PersonDep, db: DbDep) -> Json:
+@router.put("/{assignment_id}/draft", response_model=None)
+def save_draft(
+    assignment_id: AssignmentId,
+    body: Annotated[Any, body_of(DraftBody, validate=False)],
+    person: Acting,
+    db: DbDep,
+) -> Json:
     """Body `{"response": ...}`: the answer in progress, returned as `draft` by `/work/queue`."""
     with db.write() as session:
         return prefetch.save_draft(session, person, assignment_id, body)

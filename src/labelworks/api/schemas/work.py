@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -39,3 +39,29 @@ class LeaseOut(Model):
 class NumbersOut(Model):
     email: str
     role: str
+
+
+class QueueHoldBody(BaseModel):
+    """The workspace's prefetch: hold up to `hold` leases at `stage` (held ones come first)."""
+
+    hold: int = Field(2, ge=1, le=3)
+    stage: Literal["label", "review"] = "label"
+    project: str | None = Field(None, description="only work of this project")
+
+
+class QueueOut(Model):
+    leases: list[dict[str, Any]]
+
+
+class QueueReleaseBody(BaseModel):
+    assignment_ids: list[int] = Field(description="leases to give back (unworked ones only)")
+
+
+class QueueReleaseOut(Model):
+    released: list[int]
+
+
+class DraftBody(Model):
+    """The answer in progress, in the task type's response shape (any JSON while drafting)."""
+
+    response: Any = None
