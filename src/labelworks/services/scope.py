@@ -36,7 +36,12 @@ class Principal:
 
 
 def owned(stmt: Select[Any], model: Any, principal: Principal) -> Select[Any]:
-    return stmt.where(model.org_id == principal.org_id)
+    stmt = stmt.where(model.org_id == principal.org_id)
+    # Scale's test and live modes are separate worlds: a test key sees only test tasks and
+    # batches, everyone else only live ones (projects and files are shared).
+    if model.__tablename__ in ("tasks", "batches"):
+        stmt = stmt.where(model.is_test == principal.is_test)
+    return stmt
 
 
 def found(obj: T | None, what: str, key: str) -> T:
