@@ -14,6 +14,7 @@ from labelworks.services.delivery.outbox import (
     enqueue_batch_callback_if_done,
     enqueue_task_callback,
 )
+from labelworks.services.projects import SHOWN_NAME
 
 
 def complete_task(session: Session, task: Task, response: dict[str, Any]) -> None:
@@ -28,7 +29,8 @@ def complete_task(session: Session, task: Task, response: dict[str, Any]) -> Non
     session.flush()
     batch = session.get(Batch, task.batch_id) if task.batch_id else None
     if task.callback_url:
-        project = session.scalar(select(Project.name).where(Project.id == task.project_id)) or ""
+        # A projectless task's payload shows no project (its default project stays hidden).
+        project = session.scalar(select(SHOWN_NAME).where(Project.id == task.project_id))
         enqueue_task_callback(
             session, task, task_json(task, project, batch.name if batch else None)
         )

@@ -50,9 +50,7 @@ def create_key(session: Session, org: Org, *, test: bool = False) -> str:
     """A new key in clear (shown once): `live_…`, or `test_…` for Scale's test mode, whose
     tasks never reach a person and complete at once with a placeholder response."""
     key = new_api_key(test=test)
-    session.add(
-        ApiKey(org_id=org.id, prefix=key[:13], key_hash=hash_api_key(key), is_test=test)
-    )
+    session.add(ApiKey(org_id=org.id, prefix=key[:13], key_hash=hash_api_key(key), is_test=test))
     session.flush()
     return key
 

@@ -37,6 +37,12 @@ def get_project(name: str, principal: PrincipalDep, db: DbDep) -> Json:
         return project_json(project, projects.param_history(session, project))
 
 
+@router.get("/projects/{name}/taskTemplates")
+def get_task_template(name: str, principal: PrincipalDep, db: DbDep) -> Json:
+    with db.read() as session:
+        return projects.task_template(session, principal, name)
+
+
 @router.post("/projects/{name}/setParams")
 def set_params(name: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Json:
     with db.write() as session:

@@ -20,8 +20,11 @@ Json = dict[str, Any]
 @router.post("/task/{task_type}", response_model=None)
 def create_task(task_type: str, body: JsonBody, principal: PrincipalDep, db: DbDep) -> Response:
     with db.write() as session:
-        created = tasks.create_task(session, principal, task_type, body)
-    return fast_json(task_json(*created))
+        created, warnings = tasks.create_task_with_warnings(session, principal, task_type, body)
+    out = task_json(*created)
+    if warnings:  # unknown params Scale would ignore silently: named so a typo shows
+        out["warnings"] = warnings
+    return fast_json(out)
 
 
 @router.get("/task/{task_id}", response_model=None)
