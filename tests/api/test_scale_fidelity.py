@@ -103,6 +103,31 @@ def test_projectless_task_is_labelled_through_the_queue(client, server):
     assert done.as_dict().get("project") is None
 
 
+def test_concurrent_first_projectless_tasks_share_one_default_project(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from labelworks.db.tables import Org, Project
+
+    name, key = server.backend.new_org()
+
+    def create(i: int) -> str:
+        return (
+            _client(server, key)
+            .create_task(TaskType.Categorization, attachment=f"{IMAGE}?{i}", categories=CATS)
+            .id
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(create, range(8)))
+    assert len(set(ids)) == 8
+    with server.backend.db.read() as session:
+        rows = session.scalars(
+            select(Project.name).join(Org, Org.id == Project.org_id).where(Org.name == name)
+        ).all()
+    assert rows == ["_default_categorization"]
+    assert _client(server, key).tasks(type="categorization").total == 8
+
+
 # --- 2. parameters --------------------------------------------------------------------------
 
 
