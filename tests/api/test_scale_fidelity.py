@@ -326,13 +326,20 @@ def test_test_batch_completes_on_finalize_and_never_reaches_annotators(test_clie
     test_client.create_batch(project, "tb")
     task = test_client.create_task(TaskType.Categorization, batch="tb", attachment=IMAGE)
     assert task.status == "completed"
+    # A gold task made in test mode is kept but never served, even once its batch opens.
+    test_client.create_evaluation_task(
+        TaskType.Categorization,
+        batch="tb",
+        attachment=IMAGE,
+        expected_response={"category": "red"},
+    )
+    assert test_client.finalize_batch("tb").status in ("in_progress", "completed")
+    assert test_client.batch_status("tb")["completed"] == 1
     worker = make_worker(server)
     try:
         assert worker.next(project=project).status_code == 204
     finally:
         worker.client.close()
-    assert test_client.finalize_batch("tb").status in ("in_progress", "completed")
-    assert test_client.batch_status("tb")["completed"] == 1
 
 
 def test_cancelling_a_completed_task_is_refused(test_client):

@@ -128,7 +128,9 @@ class Placement:
             "kind": task_kind,
             "expected_response": expected,
             "initial_response": initial,
-            "stage": "label",
+            # A test task is never served: the queue only reads the label and review stages,
+            # so even slots a later finalize or overlap change opens stay unused.
+            "stage": "done" if self.principal.is_test else "label",
             "labels_submitted": 0,
             "batch_rank": batch.priority
             if batch and batch.priority is not None
