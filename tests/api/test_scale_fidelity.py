@@ -103,6 +103,22 @@ def test_projectless_task_is_labelled_through_the_queue(client, server):
     assert done.as_dict().get("project") is None
 
 
+def test_projectless_tasks_export_through_their_default_project(client, test_client, server, org):
+    import json
+
+    live = client.create_task(TaskType.Categorization, attachment=IMAGE, categories=CATS)
+    test = test_client.create_task(TaskType.Categorization, attachment=IMAGE, categories=CATS)
+    path = "/projects/_default_categorization/export"
+    params = {"format": "jsonl", "include_pending": "true"}
+    with httpx.Client(base_url=server.v1, timeout=30) as http:
+        lines = http.get(path, params=params, auth=(org[1], "")).text.splitlines()
+        assert [json.loads(line)["task_id"] for line in lines] == [live.id]
+        assert json.loads(lines[0]).get("project") is None
+        test_key = test_client.api.api_key
+        lines = http.get(path, params=params, auth=(test_key, "")).text.splitlines()
+        assert [json.loads(line)["task_id"] for line in lines] == [test.id]
+
+
 def test_concurrent_first_projectless_tasks_share_one_default_project(server):
     from concurrent.futures import ThreadPoolExecutor
 
