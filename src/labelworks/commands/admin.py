@@ -79,7 +79,8 @@ def key_list(org: OrgOpt) -> None:
         keys = orgs.list_keys(session, orgs.get_org(session, org))
     table = Table("prefix", "created", "status")
     for k in keys:
-        table.add_row(k.prefix + "…", k.created_at, "revoked" if k.revoked else "live")
+        status = "revoked" if k.revoked else "test" if k.is_test else "live"
+        table.add_row(k.prefix + "…", k.created_at, status)
     Console().print(table)
 
 
