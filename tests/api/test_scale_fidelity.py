@@ -71,6 +71,11 @@ def test_task_without_project_lists_filters_and_takes_its_type_defaults(client, 
     assert client.projects() == []
     with pytest.raises(ScaleInvalidRequest, match="reserved"):
         client.create_project("_default_categorization", TaskType.Categorization)
+    # Configurable before its first task, too.
+    assert (
+        client.update_project("_default_namedentityrecognition", allow_overlapping=True).version
+        == 1
+    )
     client.update_project("_default_categorization", instruction="Pick the main color")
     third = client.create_task(TaskType.Categorization, attachment=IMAGE, categories=CATS)
     assert third.as_dict()["instruction"] == "Pick the main color"

@@ -19,7 +19,7 @@ from labelworks.errors import Conflict, InvalidRequest
 from labelworks.services.names import check_name
 from labelworks.services.project_settings import project_settings, validate_project_params
 from labelworks.services.scope import Principal, found, owned
-from labelworks.tasktypes import get_task_type
+from labelworks.tasktypes import SUPPORTED_TYPES, get_task_type
 
 
 def get_project(session: Session, principal: Principal, name: str) -> Project:
@@ -98,8 +98,15 @@ def create_project(session: Session, principal: Principal, body: dict[str, Any])
 
 
 def set_params(session: Session, principal: Principal, name: str, body: dict[str, Any]) -> Project:
-    """New param version: the given keys replace the old ones; the history keeps every version."""
-    project = get_project(session, principal, name)
+    """New param version: the given keys replace the old ones; the history keeps every version.
+
+    A default project (`_default_<type>`) may be configured before its first task: it is made
+    here on first use as well."""
+    task_type = name.removeprefix(DEFAULT_PREFIX)
+    if name.startswith(DEFAULT_PREFIX) and task_type in SUPPORTED_TYPES:
+        project = default_project(session, principal, task_type)
+    else:
+        project = get_project(session, principal, name)
     before = project_settings(project.params).overlap
     merged = {**project.params, **body}
     project.params = validate_project_params(project.type, merged)
