@@ -49,7 +49,9 @@ def counts(database_url: str) -> dict[str, int]:
 
 CASES = [
     # (method, path, json body or raw bytes, status, text the error must contain)
-    ("POST", "/task/categorization", {"attachment": IMG}, 400, "project"),
+    # Projectless (Scale allows it): the type's params are still required.
+    ("POST", "/task/categorization", {"attachment": IMG}, 400, "categories"),
+    ("POST", "/task/categorization", {"project": 5, "attachment": IMG}, 400, "project"),
     ("POST", "/task/categorization", {"project": "p"}, 400, "attachment"),
     ("POST", "/task/categorization", {"project": "p", "attachment": 5}, 400, "attachment"),
     (
@@ -62,9 +64,9 @@ CASES = [
     (
         "POST",
         "/task/categorization",
-        {"project": "p", "attachment": IMG, "colour": 1},
+        {"project": "p", "attachment": IMG, "allow_multiple": "yes"},
         400,
-        "colour",
+        "allow_multiple",
     ),
     (
         "POST",

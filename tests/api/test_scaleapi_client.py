@@ -150,13 +150,13 @@ def test_listing_filters_and_pagination(client):
     page = client.tasks(project="p", limit=3)
     assert page.total == 7 and len(page.docs) == 3 and page.has_more and page.next_token
     walked = [t.id for t in client.get_tasks(project_name="p", limit=2)]
-    assert walked == [t.id for t in made]
+    assert walked == [t.id for t in reversed(made)]  # newest first, as Scale lists
     assert client.get_tasks_count(project_name="p", status=TaskStatus.Canceled) == 1
     assert client.get_tasks_count(project_name="p", status=TaskStatus.Pending) == 6
     assert client.get_tasks_count(batch_name="b", tags="even") == 4
     assert client.get_tasks_count(batch_name="b", tags=["even", "odd"]) == 0
     ids = [t.id for t in client.get_tasks(project_name="p", unique_id=["u1", "u2"])]
-    assert ids == [made[1].id, made[2].id]
+    assert ids == [made[2].id, made[1].id]
     assert client.get_tasks_count(project_name="p", unique_id="u3") == 1
     assert client.get_tasks_count(project_name="p", review_status=[TaskReviewStatus.Accepted]) == 0
     created = made[3].created_at

@@ -82,10 +82,22 @@ def test_minimal_params_validate_and_are_idempotent(name):
 
 
 @pytest.mark.parametrize("name", ALL_TYPES)
-def test_unknown_param_is_named(name):
-    with pytest.raises(InvalidRequest) as caught:
-        get_task_type(name).validate_params({**MINIMAL_PARAMS[name], "colour": 1})
-    assert caught.value.error == "colour: Extra inputs are not permitted"
+def test_unknown_top_level_param_is_dropped_and_named_in_a_warning(name):
+    """Scale ignores unknown params; Labelworks does too, but names them so a typo shows."""
+    kind = get_task_type(name)
+    warnings: list[str] = []
+    params = kind.validate_params({**MINIMAL_PARAMS[name], "colour": 1, "force": True}, warnings)
+    assert warnings == ["unknown parameter 'colour' ignored"]
+    assert "colour" not in params and params["force"] is True  # force: Scale-documented
+    assert params == kind.validate_params({**MINIMAL_PARAMS[name], "force": True})
+
+
+@pytest.mark.parametrize("name", ALL_TYPES)
+def test_placeholder_response_is_a_valid_response(name):
+    kind = get_task_type(name)
+    params = kind.validate_params(MINIMAL_PARAMS[name])
+    placeholder = kind.placeholder_response(params)
+    assert kind.validate_response(params, placeholder) == placeholder
 
 
 @pytest.mark.parametrize(

@@ -82,13 +82,18 @@ def org_callback_secret(name: str) -> None:
 
 
 @key_app.command("create")
-def key_create(org: OrgOpt) -> None:
+def key_create(
+    org: OrgOpt,
+    test: Annotated[
+        bool, typer.Option("--test", help="A test_… key: tasks complete at once, no annotators.")
+    ] = False,
+) -> None:
     """Create another API key; printed alone on the last line."""
     from labelworks.services import orgs
 
     with cli_errors():
         with open_database().write() as session:
-            key = orgs.create_key(session, orgs.get_org(session, org))
+            key = orgs.create_key(session, orgs.get_org(session, org), test=test)
         typer.echo(key)
 
 
@@ -104,7 +109,8 @@ def key_list(org: OrgOpt) -> None:
         keys = orgs.list_keys(session, orgs.get_org(session, org))
     table = Table("prefix", "created", "status")
     for k in keys:
-        table.add_row(k.prefix + "…", k.created_at, "revoked" if k.revoked else "live")
+        status = "revoked" if k.revoked else "test" if k.is_test else "live"
+        table.add_row(k.prefix + "…", k.created_at, status)
     Console().print(table)
 
 

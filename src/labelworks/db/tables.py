@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -65,6 +66,8 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A `test_…` key: its tasks complete at once with a placeholder answer (Scale's test mode).
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class User(Base):
@@ -93,6 +96,8 @@ class Project(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     studio: Mapped[bool] = mapped_column(Boolean, default=False)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The hidden per-(org, type) project of tasks created without one (services/projects.py).
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Pay rates are set by an operator (`labelworks project set`), never by the customer.
     rate_per_label: Mapped[float] = mapped_column(Float, default=0.0)
     rate_per_review: Mapped[float] = mapped_column(Float, default=0.0)
@@ -126,6 +131,8 @@ class Batch(Base):
     self_label_batch: Mapped[bool] = mapped_column(Boolean, default=False)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", Content, default=dict)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Made with a test key: seen only by test keys, like the tasks in it.
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Studio priority: lower serves first; NULL = unprioritised.
     priority: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -55,6 +55,7 @@ def create_batch(session: Session, principal: Principal, body: dict[str, Any]) -
         metadata_=metadata,
         calibration_batch=bool(body.get("calibration_batch", False)),
         self_label_batch=bool(body.get("self_label_batch", False)),
+        is_test=principal.is_test,
     )
     session.add(batch)
     try:
@@ -121,5 +122,8 @@ def list_batches(
     if exclude_archived:
         stmt = stmt.where(Batch.archived.is_(False))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(Batch.created_at, Batch.id).limit(limit).offset(offset))
+    # Newest first, as Scale lists them.
+    rows = session.execute(
+        stmt.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit).offset(offset)
+    )
     return [(b, p) for b, p in rows.all()], total

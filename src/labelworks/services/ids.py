@@ -13,8 +13,8 @@ def new_object_id() -> str:
     return f"{int(time.time()):08x}{os.urandom(8).hex()}"
 
 
-def new_api_key() -> str:
-    return "live_" + secrets.token_hex(16)
+def new_api_key(test: bool = False) -> str:
+    return ("test_" if test else "live_") + secrets.token_hex(16)
 
 
 def hash_api_key(key: str) -> str:

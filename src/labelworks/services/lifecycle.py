@@ -23,6 +23,7 @@ from labelworks.db.tables import Assignment, Batch, Event, Project, Task
 from labelworks.db.types import utcnow
 from labelworks.services.delivery.outbox import enqueue_batch_callback, enqueue_task_callback
 from labelworks.services.project_settings import ProjectSettings, project_settings
+from labelworks.services.projects import SHOWN_NAME
 from labelworks.services.scope import Principal, found, of_org, owned
 from labelworks.services.work.eligibility import eligible_labellers
 
@@ -132,7 +133,8 @@ def complete_task(
     )  # fmt: skip
     batch = session.get(Batch, task.batch_id) if task.batch_id else None
     if task.callback_url:
-        project = session.scalar(select(Project.name).where(Project.id == task.project_id)) or ""
+        # A projectless task's payload shows no project (its default project stays hidden).
+        project = session.scalar(select(SHOWN_NAME).where(Project.id == task.project_id))
         enqueue_task_callback(
             session, task, task_json(task, project, batch.name if batch else None)
         )

@@ -22,6 +22,7 @@ class KeyInfo:
     prefix: str
     created_at: str
     revoked: bool
+    is_test: bool = False
 
 
 def create_org(session: Session, name: str) -> tuple[Org, str]:
@@ -45,9 +46,11 @@ def get_org(session: Session, name: str) -> Org:
     return org
 
 
-def create_key(session: Session, org: Org) -> str:
-    key = new_api_key()
-    session.add(ApiKey(org_id=org.id, prefix=key[:13], key_hash=hash_api_key(key)))
+def create_key(session: Session, org: Org, *, test: bool = False) -> str:
+    """A new key in clear (shown once): `live_…`, or `test_…` for Scale's test mode, whose
+    tasks never reach a person and complete at once with a placeholder response."""
+    key = new_api_key(test=test)
+    session.add(ApiKey(org_id=org.id, prefix=key[:13], key_hash=hash_api_key(key), is_test=test))
     session.flush()
     return key
 
@@ -55,7 +58,8 @@ def create_key(session: Session, org: Org) -> str:
 def list_keys(session: Session, org: Org) -> list[KeyInfo]:
     rows = session.scalars(select(ApiKey).where(ApiKey.org_id == org.id).order_by(ApiKey.id))
     return [
-        KeyInfo(k.id, k.prefix, k.created_at.isoformat(), k.revoked_at is not None) for k in rows
+        KeyInfo(k.id, k.prefix, k.created_at.isoformat(), k.revoked_at is not None, k.is_test)
+        for k in rows
     ]
 
 
@@ -76,10 +80,12 @@ def revoke_key(session: Session, org: Org, prefix: str) -> int:
 
 def principal_for_key(session: Session, key: str) -> Principal:
     row = session.execute(
-        select(Org.id, Org.name, ApiKey.id.label("key_id"))
+        select(Org.id, Org.name, ApiKey.id.label("key_id"), ApiKey.is_test)
         .join(ApiKey, ApiKey.org_id == Org.id)
         .where(ApiKey.key_hash == hash_api_key(key), ApiKey.revoked_at.is_(None))
     ).first()
     if row is None:
         raise Unauthorized("invalid or revoked API key")
-    return Principal(org_id=row.id, org_name=row.name, kind="api_key", key_id=row.key_id)
+    return Principal(
+        org_id=row.id, org_name=row.name, kind="api_key", key_id=row.key_id, is_test=row.is_test
+    )

@@ -1,10 +1,16 @@
-"""Projects: a type, default params with a version history, Labelworks settings."""
+"""Projects: a type, default params with a version history, Labelworks settings.
+
+A task created without a project (Scale allows it) goes to its org's default project of the
+task's type: created on first use, named `_default_<type>`, left out of the project list, and
+shown as no project on its tasks. Its params (`labelworks project set _default_<type> …`, or
+`setParams` through the API) configure every projectless task of that type.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,7 +19,7 @@ from labelworks.errors import Conflict, InvalidRequest
 from labelworks.services.names import check_name
 from labelworks.services.project_settings import project_settings, validate_project_params
 from labelworks.services.scope import Principal, found, owned
-from labelworks.tasktypes import get_task_type
+from labelworks.tasktypes import SUPPORTED_TYPES, get_task_type
 
 
 def get_project(session: Session, principal: Principal, name: str) -> Project:
@@ -21,12 +27,54 @@ def get_project(session: Session, principal: Principal, name: str) -> Project:
     return found(session.scalar(stmt), "project", name)
 
 
+DEFAULT_PREFIX = "_default_"
+
+
+def default_project_name(task_type: str) -> str:
+    return DEFAULT_PREFIX + task_type
+
+
+# The project name a task shows, in SQL: NULL for a default project (no `project` key).
+SHOWN_NAME = case((Project.is_default, None), else_=Project.name)
+
+
+def default_project(session: Session, principal: Principal, task_type: str) -> Project:
+    """The org's project for `task_type` tasks created without one; made on first use."""
+    name = default_project_name(task_type)
+    stmt = owned(select(Project), Project, principal).where(Project.name == name)
+    project = session.scalar(stmt)
+    if project is not None:
+        return project
+    try:
+        # A savepoint: a concurrent first use (PostgreSQL) must not abort this transaction.
+        with session.begin_nested():
+            project = Project(
+                org_id=principal.org_id,
+                name=name,
+                type=task_type,
+                params={},
+                version=0,
+                is_default=True,
+            )
+            session.add(project)
+            session.flush()
+    except IntegrityError:
+        return found(session.scalar(stmt), "project", name)
+    _record_version(session, project)
+    return project
+
+
 def list_projects(session: Session, principal: Principal) -> list[Project]:
-    return list(session.scalars(owned(select(Project), Project, principal).order_by(Project.id)))
+    stmt = owned(select(Project), Project, principal).where(Project.is_default.is_(False))
+    return list(session.scalars(stmt.order_by(Project.id)))
 
 
 def create_project(session: Session, principal: Principal, body: dict[str, Any]) -> Project:
     name = check_name(body.get("name"), "name")
+    if name.startswith(DEFAULT_PREFIX):
+        raise InvalidRequest(
+            f"names starting with {DEFAULT_PREFIX!r} are reserved for default projects", "name"
+        )
     task_type = body.get("type")
     if not isinstance(task_type, str):
         raise InvalidRequest("is required", "type")
@@ -50,8 +98,15 @@ def create_project(session: Session, principal: Principal, body: dict[str, Any])
 
 
 def set_params(session: Session, principal: Principal, name: str, body: dict[str, Any]) -> Project:
-    """New param version: the given keys replace the old ones; the history keeps every version."""
-    project = get_project(session, principal, name)
+    """New param version: the given keys replace the old ones; the history keeps every version.
+
+    A default project (`_default_<type>`) may be configured before its first task: it is made
+    here on first use as well."""
+    task_type = name.removeprefix(DEFAULT_PREFIX)
+    if name.startswith(DEFAULT_PREFIX) and task_type in SUPPORTED_TYPES:
+        project = default_project(session, principal, task_type)
+    else:
+        project = get_project(session, principal, name)
     before = project_settings(project.params).overlap
     merged = {**project.params, **body}
     project.params = validate_project_params(project.type, merged)
@@ -81,3 +136,55 @@ def param_history(session: Session, project: Project) -> list[ProjectParamVersio
         .order_by(ProjectParamVersion.version)
     )
     return list(session.scalars(stmt))
+
+
+# Scale serves task templates for these types only (the client: "TextCollection and Chat").
+TEMPLATE_TYPES = ("textcollection",)
+
+
+def task_template(session: Session, principal: Principal, name: str) -> dict[str, Any]:
+    """`GET /v1/projects/{name}/taskTemplates`: the project's task template as Scale shapes it.
+
+    Labelworks has no template editor: a project's template is its task defaults (the
+    `template_variables` each task starts from) and the response its fields call for."""
+    project = get_project(session, principal, name)
+    if project.type not in TEMPLATE_TYPES:
+        raise InvalidRequest(
+            f"{project.type} projects have no task templates; only "
+            f"{', '.join(TEMPLATE_TYPES)} projects do",
+            "project",
+        )
+    from labelworks.db.types import iso
+    from labelworks.services.project_settings import split_params
+
+    _, defaults = split_params(project.params)
+    history = param_history(session, project)
+    return {
+        "id": f"tt_{project.id:020d}",
+        "version": project.version,
+        "created_at": iso(project.created_at),
+        "updated_at": iso(history[-1].created_at if history else project.created_at),
+        "template_variables": defaults,
+        "response_schema": _response_schema(defaults.get("fields", [])),
+        "auto_onboard_enabled": False,
+    }
+
+
+def _response_schema(fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """JSON Schema of `{"fields": {field_id: value}}` for the project's default fields."""
+    kinds = {"text": {"type": "string"}, "number": {"type": "number"}}
+    props: dict[str, Any] = {}
+    for f in fields:
+        if f["type"] == "category":
+            one = {"enum": [c["value"] if isinstance(c, dict) else c for c in f["choices"]]}
+            props[f["field_id"]] = (
+                {"type": "array", "items": one} if f.get("allow_multiple") else one
+            )
+        else:
+            props[f["field_id"]] = kinds.get(f["type"], {})
+    required = [f["field_id"] for f in fields if f.get("required", True)]
+    return {
+        "type": "object",
+        "properties": {"fields": {"type": "object", "properties": props, "required": required}},
+        "required": ["fields"],
+    }

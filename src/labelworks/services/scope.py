@@ -50,7 +50,12 @@ def of_org(model: Any, owner: HasOrg | int) -> ColumnElement[bool]:
 
 
 def owned(stmt: S, model: Any, principal: Principal) -> S:
-    return stmt.where(of_org(model, principal))  # type: ignore[return-value]
+    stmt = stmt.where(of_org(model, principal))  # type: ignore[assignment]
+    # Scale's test and live modes are separate worlds: a test key sees only test tasks and
+    # batches, everyone else only live ones (projects and files are shared).
+    if model.__tablename__ in ("tasks", "batches"):
+        stmt = stmt.where(model.is_test == principal.is_test)  # type: ignore[assignment]
+    return stmt
 
 
 def found(obj: T | None, what: str, key: str) -> T:

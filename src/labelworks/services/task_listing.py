@@ -1,9 +1,10 @@
 """`GET /v1/tasks`: filters and keyset pagination.
 
-The walk orders by `seq` (insertion order) inside the org, so a task created during a walk lands
-after every page already served and each match is returned exactly once. `next_token` is the last
-`seq` served, bound to the filters and signed, so a forged or reused-with-other-filters token is a
-400 rather than a silent wrong page. `total` is counted on the first page and carried in the
+The walk orders by `seq` descending inside the org — newest first, as Scale lists — and each page
+continues strictly below the last `seq` served, so a task created during a walk (a higher `seq`)
+lands before the first page and each match is returned exactly once. `next_token` is that last
+`seq`, bound to the filters and signed, so a forged or reused-with-other-filters token is a 400
+rather than a silent wrong page. `total` is counted on the first page and carried in the
 token, so walking a large listing costs one count, not one per page.
 """
 
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Project, Task, TaskTag
 from labelworks.errors import InvalidRequest
 from labelworks.services.batches import get_batch
-from labelworks.services.projects import get_project
+from labelworks.services.projects import SHOWN_NAME, get_project
 from labelworks.services.scope import Principal, of_org, owned
 from labelworks.services.tasks import BatchAlias, TaskView
 
@@ -74,7 +75,9 @@ def list_tasks(
 ) -> TaskPage:
     if not 1 <= limit <= 100:
         raise InvalidRequest("must be between 1 and 100", "limit")
-    after, total = decode_token(next_token, filters, principal, secret) if next_token else (0, None)
+    before, total = (
+        decode_token(next_token, filters, principal, secret) if next_token else (None, None)
+    )
     stmt = _filtered(session, principal, filters)
     if total is None:
         # Counted once per walk: later pages carry the first page's count in their token.
@@ -85,13 +88,14 @@ def list_tasks(
             or 0
         )
     page_stmt = (
-        stmt.add_columns(Project.name, BatchAlias.name)
+        stmt.add_columns(SHOWN_NAME, BatchAlias.name)
         .join(Project, Project.id == Task.project_id)
         .outerjoin(BatchAlias, BatchAlias.id == Task.batch_id)
-        .where(Task.seq > after)
-        .order_by(Task.seq)
+        .order_by(Task.seq.desc())
         .limit(limit + 1)
     )
+    if before is not None:
+        page_stmt = page_stmt.where(Task.seq < before)
     rows = session.execute(page_stmt).all()
     has_more = len(rows) > limit
     rows = rows[:limit]

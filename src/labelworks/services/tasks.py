@@ -18,7 +18,7 @@ from labelworks.services.files import check_attachment
 from labelworks.services.ids import new_object_id
 from labelworks.services.lifecycle import Actor, initial_slots
 from labelworks.services.project_settings import COMMON_DEFAULTS, project_settings, split_params
-from labelworks.services.projects import get_project
+from labelworks.services.projects import SHOWN_NAME, default_project, get_project
 from labelworks.services.scope import Principal, found, owned
 from labelworks.services.task_fields import clean_common
 from labelworks.tasktypes import TaskType, get_task_type
@@ -43,7 +43,7 @@ class TaskView(NamedTuple):
     it as JSON in `api/serialize.py`)."""
 
     task: Task
-    project: str
+    project: str | None  # None: the task was created without a project (its default project)
     batch: str | None
 
 
@@ -76,9 +76,16 @@ class Placement:
             overlap=project_settings(project.params).overlap,
         )
 
-    def row(self, body: Any, task_kind: str = "task") -> dict[str, Any]:
+    @property
+    def shown_project(self) -> str | None:
+        return None if self.project.is_default else self.project.name
+
+    def row(
+        self, body: Any, task_kind: str = "task", warnings: list[str] | None = None
+    ) -> dict[str, Any]:
         """Validate a create body; return the row's column values (InvalidRequest names the
-        bad field). Gold and training bodies carry `expected_response` (and `initial_response`)."""
+        bad field). Gold and training bodies carry `expected_response` (and `initial_response`).
+        Unknown top-level params are dropped and, when `warnings` is given, named there."""
         if not isinstance(body, dict):
             raise InvalidRequest("must be a JSON object", "body")
         body = dict(body)
@@ -93,7 +100,7 @@ class Placement:
             common.setdefault(key, value)
         fields = clean_common(common)
         own = {k: v for k, v in body.items() if k not in COMMON_KEYS}
-        params = self.kind.validate_params({**self.type_defaults, **own})
+        params = self.kind.validate_params({**self.type_defaults, **own}, warnings)
         if expected is not None:
             expected = _as_field(self.kind.validate_response, params, expected, "expected_response")
         if initial is not None:
@@ -115,21 +122,24 @@ class Placement:
             "tags": fields.get("tags", []),
             "priority": fields.get("priority", 0),
             "audits": [],
-            "is_test": False,
+            "is_test": self.principal.is_test,
             "work_started": False,
             "created_at": now,
             "updated_at": now,
             "kind": task_kind,
             "expected_response": expected,
             "initial_response": initial,
-            "stage": "label",
+            # A test task is never served: the queue only reads the label and review stages,
+            # so even slots a later finalize or overlap change opens stay unused.
+            "stage": "done" if self.principal.is_test else "label",
             "labels_submitted": 0,
             "batch_rank": batch.priority
             if batch and batch.priority is not None
             else DEFAULT_BATCH_RANK,
-            # Served at once unless its batch is still staging (finalize opens it).
+            # Served at once unless its batch is still staging (finalize opens it); test-mode
+            # tasks never reach a person.
             "open_slots": 0
-            if batch is not None and batch.status == "staging"
+            if (batch is not None and batch.status == "staging") or self.principal.is_test
             else initial_slots(task_kind, self.overlap),
         }
 
@@ -142,11 +152,22 @@ def create_task(
     `task_kind` "gold" (evaluation task) and "training" (qualification task) take an
     `expected_response` (and gold an optional `initial_response`) validated like a response.
     """
-    get_task_type(task_type)
+    return create_task_with_warnings(session, principal, task_type, body, task_kind)[0]
+
+
+def create_task_with_warnings(
+    session: Session, principal: Principal, task_type: str, body: Any, task_kind: str = "task"
+) -> tuple[TaskView, list[str]]:
+    """`create_task`, also returning the warnings for the response (unknown params ignored).
+
+    A test-mode key's task completes at once with its type's placeholder response, through
+    `complete_task`, so its callback is queued like any other."""
+    kind = get_task_type(task_type)
     if not isinstance(body, dict):
         raise InvalidRequest("must be a JSON object", "body")
     placement = Placement.load(session, principal, task_type, body)
-    values = placement.row(body, task_kind)
+    warnings: list[str] = []
+    values = placement.row(body, task_kind, warnings)
     check_attachment(
         session, principal, values["params"].get("attachment"), body.get("attachment_type")
     )
@@ -154,8 +175,12 @@ def create_task(
     task = Task(**values)
     insert_task(session, principal, task)
     lifecycle.task_created(session, task, Actor.of(principal))
+    if principal.is_test and task_kind == "task":
+        # Scale's test environment: complete at once with a placeholder, callbacks fire.
+        placeholder = kind.validate_response(task.params, kind.placeholder_response(task.params))
+        lifecycle.complete_task(session, task, placeholder, Actor.of(principal), {"test": True})
     batch = placement.batch
-    return TaskView(task, placement.project.name, batch.name if batch else None)
+    return TaskView(task, placement.shown_project, batch.name if batch else None), warnings
 
 
 def _as_field(validate: Any, params: dict[str, Any], value: Any, field: str) -> dict[str, Any]:
@@ -189,7 +214,9 @@ def _raise_duplicate(session: Session, principal: Principal, unique_id: str | No
     existing = session.scalar(
         owned(select(Task.task_id), Task, principal).where(Task.unique_id == unique_id)
     )
-    raise Conflict(f"a task with unique_id {unique_id!r} already exists: {existing}", "unique_id")
+    # `existing` is None when the holder is in the other (test or live) environment.
+    holder = f": {existing}" if existing else ""
+    raise Conflict(f"a task with unique_id {unique_id!r} already exists{holder}", "unique_id")
 
 
 def _placement(
@@ -211,8 +238,12 @@ def _placement(
     if project_name is None and batch is not None:
         project = session.get(Project, batch.project_id)
         assert project is not None
+    elif project_name is None:
+        # Scale makes `project` optional: the type's defaults apply (services/projects.py).
+        get_task_type(task_type)
+        project = default_project(session, principal, task_type)
     elif not isinstance(project_name, str) or not project_name:
-        raise InvalidRequest("is required", "project")
+        raise InvalidRequest("must be a project name", "project")
     else:
         project = get_project(session, principal, project_name)
     if batch is not None and batch.project_id != project.id:
@@ -240,9 +271,9 @@ BatchAlias = aliased(Batch)
 
 def load_task(
     session: Session, principal: Principal, task_id: str, for_update: bool = False
-) -> tuple[Task, str, str | None]:
+) -> tuple[Task, str | None, str | None]:
     stmt = (
-        owned(select(Task, Project.name, BatchAlias.name), Task, principal)
+        owned(select(Task, SHOWN_NAME, BatchAlias.name), Task, principal)
         .join(Project, Project.id == Task.project_id)
         .outerjoin(BatchAlias, BatchAlias.id == Task.batch_id)
         .where(Task.task_id == task_id)

@@ -22,7 +22,10 @@ T = TypeVar("T")
 
 
 class StrictModel(BaseModel):
-    """Unknown fields are an error: a typo in a param must not be silently ignored."""
+    """Unknown fields are an error: a typo in a nested param must not be silently ignored.
+
+    (Top-level task params are the exception: Scale ignores unknown ones, so
+    `TaskType.validate_params` drops them and names them in a warning.)"""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
@@ -159,6 +162,19 @@ class Record:
     height: int = 0
 
 
+# Task-level parameters Scale documents (current or deprecated) for every type that Labelworks
+# accepts, keeps in the task's params and does not act on.
+SCALE_COMMON_PARAMS: tuple[str, ...] = (
+    "force",  # deprecated
+    "clear_unique_id_on_error",
+    "urgency",  # deprecated: superseded by priority
+)
+
+
+def unknown_param_warning(key: str) -> str:
+    return f"unknown parameter {key!r} ignored"
+
+
 class TaskType:
     name: ClassVar[str]
     params_model: ClassVar[type[BaseModel]]
@@ -168,14 +184,39 @@ class TaskType:
     # Whether exports resolve the image size of each task (pixels <-> normalised coordinates).
     has_images: ClassVar[bool] = False
 
-    def validate_params(self, params: dict[str, Any]) -> dict[str, Any]:
+    # Parameters Scale documents for this type (current or deprecated) that Labelworks accepts
+    # and keeps in the task's params without acting on them.
+    scale_params: ClassVar[tuple[str, ...]] = ()
+
+    def validate_params(
+        self, params: dict[str, Any], warnings: list[str] | None = None
+    ) -> dict[str, Any]:
         """Check the type-specific params; return them normalised (JSON-ready, no None values).
 
-        Raises InvalidRequest naming the field (e.g. `geometries.box.objects_to_annotate`).
+        As at Scale, an unknown top-level key is ignored: it is dropped and, when `warnings` is
+        given, named there so a typo stays visible. Parameters Scale documents but Labelworks
+        does not act on (`scale_params`, `SCALE_COMMON_PARAMS`) are kept as given. Everything
+        nested stays strict. Raises InvalidRequest naming the field (e.g.
+        `geometries.box.objects_to_annotate`).
         """
-        normalised = parse(self.params_model, params).model_dump(mode="json", exclude_none=True)
+        known = self.params_model.model_fields
+        checked: dict[str, Any] = {}
+        kept: dict[str, Any] = {}
+        for key, value in params.items():
+            if key in known:
+                checked[key] = value
+            elif key in self.scale_params or key in SCALE_COMMON_PARAMS:
+                kept[key] = value
+            elif warnings is not None:
+                warnings.append(unknown_param_warning(key))
+        normalised = parse(self.params_model, checked).model_dump(mode="json", exclude_none=True)
         self.check_params(normalised)
-        return normalised
+        return {**normalised, **{k: v for k, v in kept.items() if v is not None}}
+
+    def placeholder_response(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A valid response of this type for `params` (validated params): what a test-mode
+        task completes with at once. Every type overrides it."""
+        raise NotImplementedError(f"{self.name} has no placeholder response")
 
     def validate_response(self, params: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
         """Check an annotator's response against the task's (validated) params.

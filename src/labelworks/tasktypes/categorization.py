@@ -49,9 +49,15 @@ class Categorization(TaskType):
     name = "categorization"
     params_model = CategorizationParams
     response_model = CategorizationResponse
+    # Documented by Scale (category_ids: deprecated), kept but not acted on.
+    scale_params = ("category_ids", "layers", "taxonomies", "attachments")
     export_formats = ("jsonl", "hf", "csv", "label-studio")
     # `csv` export columns after task_id and unique_id; a list category is written as JSON.
     csv_columns = ("attachment", "attachment_type", "category")
+
+    def placeholder_response(self, params: dict[str, Any]) -> dict[str, Any]:
+        first = params["categories"][0]
+        return {"category": [first] if params.get("allow_multiple") else first}
 
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
         category = response["category"]

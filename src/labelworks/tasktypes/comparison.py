@@ -49,6 +49,9 @@ class LikertField(BaseField):
             raise InvalidRequest(f"must be an integer from 1 to {self.scale}", path)
         return int(check_number(value, path, 1, self.scale))
 
+    def placeholder(self) -> int:
+        return 1
+
 
 class ModelResponse(StrictModel):
     id: Name
@@ -94,6 +97,18 @@ class Comparison(TaskType):
     params_model = ComparisonParams
     response_model = ComparisonResponse
     export_formats = ("jsonl", "hf", "dpo")
+    # Scale's older comparison task's keys, kept but not acted on.
+    scale_params = ("attachment_type", "choices")
+
+    def placeholder_response(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The first response chosen (and ranked first), every field answered."""
+        ids = [r["id"] for r in params["responses"]]
+        out: dict[str, Any] = {"chosen": ids[0]}
+        if params.get("ranking"):
+            out["ranking"] = ids
+        fields = _FIELDS.validate_python(params.get("fields", []))
+        out["fields"] = {f.field_id: f.placeholder() for f in fields}
+        return out
 
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
         ids = [r["id"] for r in params["responses"]]

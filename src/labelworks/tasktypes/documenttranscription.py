@@ -102,14 +102,16 @@ class DocumentTranscription(TaskType):
     response_model = DocumentTranscriptionResponse
     export_formats = ("jsonl", "hf")
 
-    def validate_params(self, params: dict[str, Any]) -> dict[str, Any]:
+    def validate_params(
+        self, params: dict[str, Any], warnings: list[str] | None = None
+    ) -> dict[str, Any]:
         if (
             isinstance(params, dict)
             and not params.get("attachment")
             and not params.get("attachments")
         ):
             raise InvalidRequest("attachment or attachments is required", "attachment")
-        return super().validate_params(params)
+        return super().validate_params(params, warnings)
 
     def check_params(self, params: dict[str, Any]) -> None:
         try:

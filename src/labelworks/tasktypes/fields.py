@@ -28,6 +28,8 @@ from labelworks.tasktypes.base import (
     non_empty,
 )
 
+PLACEHOLDER_TEXT = "Test response"
+
 AttachmentKind = Literal["text", "image", "website", "audio", "video", "pdf"]
 
 
@@ -61,6 +63,10 @@ class BaseField(StrictModel):
         """Return the normalised answer or raise InvalidRequest at `path`."""
         raise NotImplementedError
 
+    def placeholder(self) -> Any:
+        """A valid answer (test-mode tasks complete with it)."""
+        raise NotImplementedError
+
 
 class TextField(BaseField):
     type: Literal["text"]
@@ -78,6 +84,10 @@ class TextField(BaseField):
             raise InvalidRequest(f"must have at most {self.max_characters} characters", path)
         return value
 
+    def placeholder(self) -> str:
+        text = PLACEHOLDER_TEXT.ljust(self.min_characters or 0, ".")
+        return text[: self.max_characters] if self.max_characters else text
+
 
 class NumberField(BaseField):
     type: Literal["number"]
@@ -88,6 +98,10 @@ class NumberField(BaseField):
 
     def check_value(self, value: Any, path: str) -> float | int:
         return check_number(value, path, self.min, self.max)
+
+    def placeholder(self) -> float | int:
+        low = 0 if self.min is None else self.min
+        return low if self.max is None else min(low, self.max)
 
 
 class Choice(StrictModel):
@@ -128,6 +142,10 @@ class CategoryField(BaseField):
         except ValueError as exc:
             raise InvalidRequest(str(exc), path) from None
         return picked
+
+    def placeholder(self) -> str | list[str]:
+        first = self.choices[0].value
+        return [first] if self.allow_multiple else first
 
     def _check_choice(self, value: Any, path: str) -> str:
         values = [c.value for c in self.choices]
@@ -188,6 +206,11 @@ class FieldCollection(TaskType):
     params_model = FieldCollectionParams
     response_model = FieldCollectionResponse
     export_formats = ("jsonl", "hf", "sft")
+
+    def placeholder_response(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Every field answered with a value its bounds accept."""
+        fields = _FORM_FIELDS.validate_python(params["fields"])
+        return {"fields": {f.field_id: f.placeholder() for f in fields}}
 
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
         fields = _FORM_FIELDS.validate_python(params["fields"])

@@ -194,6 +194,29 @@ class ImageAnnotation(TaskType):
     response_model = ImageAnnotationResponse
     export_formats = ("jsonl", "hf", "coco", "yolo", "voc", "label-studio")
     has_images = True
+    # Documented by Scale (with_labels, objects_to_annotate at top level: deprecated), kept but
+    # not acted on.
+    scale_params = (
+        "context_attachments",
+        "links",
+        "layers",
+        "base_annotations",
+        "can_add_base_annotations",
+        "can_edit_base_annotations",
+        "can_edit_base_annotation_labels",
+        "can_delete_base_annotations",
+        "image_metadata",
+        "padding",
+        "paddingX",
+        "paddingY",
+        "examples",
+        "with_labels",
+        "objects_to_annotate",
+    )
+
+    def placeholder_response(self, params: dict[str, Any]) -> dict[str, Any]:
+        """No objects: an empty image is a valid answer whatever the geometries."""
+        return {"annotations": [], "global_attributes": {}}
 
     def check_params(self, params: dict[str, Any]) -> None:
         known = {label for g in params["geometries"].values() for label in g["objects_to_annotate"]}

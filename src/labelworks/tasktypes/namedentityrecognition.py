@@ -24,6 +24,7 @@ from labelworks.tasktypes.base import (
 
 class EntityLabel(StrictModel):
     name: Name
+    display_name: str | None = None  # Scale's label caption; shown, not matched
     description: str | None = None
     children: list[EntityLabel] | None = None
 
@@ -80,6 +81,11 @@ class NamedEntityRecognition(TaskType):
     params_model = NERParams
     response_model = NERResponse
     export_formats = ("jsonl", "hf", "conll", "label-studio")
+    # Documented by Scale, kept but not acted on.
+    scale_params = ("relationships", "attachments")
+
+    def placeholder_response(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"annotations": []}
 
     def check_response(self, params: dict[str, Any], response: dict[str, Any]) -> None:
         text: str = params["text"]

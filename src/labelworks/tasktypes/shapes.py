@@ -211,13 +211,15 @@ class SingleGeometry(ImageAnnotation):
                 check_annotations(typed, params[key]["annotations"], key)
         super().check_params({k: v for k, v in typed.items() if k != "hypothesis"})
 
-    def validate_params(self, params: dict[str, Any]) -> dict[str, Any]:
+    def validate_params(
+        self, params: dict[str, Any], warnings: list[str] | None = None
+    ) -> dict[str, Any]:
         if isinstance(params, dict):
             params = {
                 k: self._typed(v) if k in ("hypothesis", "base_annotations") else v
                 for k, v in params.items()
             }
-        return super().validate_params(params)
+        return super().validate_params(params, warnings)
 
     def validate_response(self, params: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(response, dict):

@@ -103,10 +103,12 @@ class Transcription(FieldCollection):
     # validated against the model of its shape.
     params_model = AnyTranscriptionParams
 
-    def validate_params(self, params: dict[str, Any]) -> dict[str, Any]:
+    def validate_params(
+        self, params: dict[str, Any], warnings: list[str] | None = None
+    ) -> dict[str, Any]:
         if isinstance(params, dict) and is_legacy(params):
-            return OLDER.validate_params(params)
-        return CURRENT.validate_params(params)
+            return OLDER.validate_params(params, warnings)
+        return CURRENT.validate_params(params, warnings)
 
     def validate_response(self, params: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
         if is_legacy(params):

@@ -56,6 +56,16 @@ def get_project(
         return project_json(project, projects.param_history(session, project))
 
 
+@router.get("/projects/{name}/taskTemplates", summary="A project's task template")
+def get_task_template(
+    name: str,
+    principal: Annotated[Principal, authorize(ProjectPolicy.read)],
+    db: DbDep,
+) -> Json:
+    with db.read() as session:
+        return projects.task_template(session, principal, name)
+
+
 @router.post("/projects/{name}/setParams", summary="Set a project's parameters", **PROJECT_DOC)
 def set_params(
     name: str,

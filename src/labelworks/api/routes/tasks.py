@@ -41,8 +41,11 @@ def create_task(
     """The body holds the common fields and the type's own parameters; a `unique_id` makes the
     call idempotent (a second create with it is a 409)."""
     with db.write() as session:
-        created = tasks.create_task(session, principal, task_type, body)
-    return fast_json(task_json(*created))
+        created, warnings = tasks.create_task_with_warnings(session, principal, task_type, body)
+    out = task_json(*created)
+    if warnings:  # unknown params Scale would ignore silently: named so a typo shows
+        out["warnings"] = warnings
+    return fast_json(out)
 
 
 @router.get("/task/{task_id}", summary="Get a task", **TASK_DOC)

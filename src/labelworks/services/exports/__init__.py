@@ -94,7 +94,7 @@ def open_export(
         db=db,
         principal=principal,
         project_id=project_row.id,
-        project_name=project_row.name,
+        project_name=None if project_row.is_default else project_row.name,
         task_type=project_row.type,
         format=fmt,
         batch_id=batch_id,

@@ -40,7 +40,7 @@ class Export:
     db: Database
     principal: Principal
     project_id: int
-    project_name: str
+    project_name: str | None  # None: a default project (its tasks show no project)
     task_type: str
     format: str
     batch_id: int | None = None
@@ -60,6 +60,7 @@ class Export:
             of_org(Task, self.principal),
             Task.project_id == self.project_id,
             Task.kind == "task",
+            Task.is_test == self.principal.is_test,  # test and live data stay apart
         )
         if self.batch_id is not None:
             stmt = stmt.where(Task.batch_id == self.batch_id)
