@@ -345,8 +345,6 @@ def test_test_batch_completes_on_finalize_and_never_reaches_annotators(test_clie
     project = f"tp-{uuid.uuid4().hex[:8]}"  # project names are per org; the queue is shared
     test_client.create_project(project, TaskType.Categorization, params={"categories": CATS})
     test_client.create_batch(project, "tb")
-    task = test_client.create_task(TaskType.Categorization, batch="tb", attachment=IMAGE)
-    assert task.status == "completed"
     # A gold task made in test mode is kept but never served, even once its batch opens.
     test_client.create_evaluation_task(
         TaskType.Categorization,
@@ -354,6 +352,8 @@ def test_test_batch_completes_on_finalize_and_never_reaches_annotators(test_clie
         attachment=IMAGE,
         expected_response={"category": "red"},
     )
+    task = test_client.create_task(TaskType.Categorization, batch="tb", attachment=IMAGE)
+    assert task.status == "completed"  # and with it the batch: gold never holds a batch open
     assert test_client.finalize_batch("tb").status in ("in_progress", "completed")
     assert test_client.batch_status("tb")["completed"] == 1
     worker = make_worker(server)

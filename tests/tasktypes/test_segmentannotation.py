@@ -130,7 +130,6 @@ def test_colour_images_are_refused():
     [
         ({"attachment": "x", "labels": []}, "labels"),
         ({"attachment": "x", "labels": ["a", "a"]}, "labels"),
-        ({**PARAMS, "instance_labels": ["car"]}, "instance_labels"),
         ({"attachment": "x", "labels": [{"choice": "a", "instance": True}]}, "labels.0.instance"),
         ({"attachment": "x", "labels": [str(i) for i in range(51)]}, "labels"),
         (
@@ -217,3 +216,10 @@ def test_coco_has_one_mask_per_instance_and_a_lone_answer_keeps_its_instances():
     for (_, obj), index in zip(objects, (1, 2, 3), strict=True):
         assert (mask.decode(obj["segmentation"]) == (index == MAP)).all()
         assert obj["area"] == float((index == MAP).sum())
+
+
+def test_an_unknown_top_level_param_is_dropped_and_named():
+    warnings: list[str] = []
+    params = KIND.validate_params({**PARAMS, "instance_labels": ["car"]}, warnings)
+    assert "instance_labels" not in params
+    assert warnings == ["unknown parameter 'instance_labels' ignored"]
