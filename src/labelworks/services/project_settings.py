@@ -22,7 +22,7 @@ class ProjectSettings(StrictModel):
     min_gold_accuracy: Annotated[float, Field(ge=0, le=1)] = 0.0
     adaptive_overlap: bool = False
     pools: Annotated[list[Literal["platform", "team"]], Field(min_length=1)] = Field(
-        default_factory=lambda: ["platform"]
+        default_factory=lambda: ["platform"]  # type: ignore[arg-type]
     )
     discard_labels_on_pause: bool = False
     require_training: bool = False
@@ -69,7 +69,7 @@ def validate_project_params(task_type: str, params: Any) -> dict[str, Any]:
         annotation = (
             Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
         )
-        adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+        adapter: TypeAdapter[Any] = TypeAdapter(annotation)  # type: ignore[arg-type]
         try:
             adapter.validate_python(value)
         except ValidationError as exc:

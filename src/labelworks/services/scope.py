@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select
 from labelworks.errors import NotFound
 
 T = TypeVar("T")
-S = TypeVar("S", bound=Select)  # type: ignore[type-arg]  # any select, whatever its columns
+S = TypeVar("S", bound=Select)  # any select, whatever its columns
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,15 @@ class HasOrg(Protocol):
 def of_org(model: Any, owner: HasOrg | int) -> ColumnElement[bool]:
     """`model.org_id` equals the owner's org: the tenancy condition, spelled once."""
     org_id = owner if isinstance(owner, int) else owner.org_id
-    return model.org_id == org_id  # type: ignore[no-any-return]
+    return model.org_id == org_id
 
 
 def owned(stmt: S, model: Any, principal: Principal) -> S:
-    stmt = stmt.where(of_org(model, principal))  # type: ignore[assignment]
+    stmt = stmt.where(of_org(model, principal))
     # Scale's test and live modes are separate worlds: a test key sees only test tasks and
     # batches, everyone else only live ones (projects and files are shared).
     if model.__tablename__ in ("tasks", "batches"):
-        stmt = stmt.where(model.is_test == principal.is_test)  # type: ignore[assignment]
+        stmt = stmt.where(model.is_test == principal.is_test)
     return stmt
 
 

@@ -180,7 +180,7 @@ class Comparison(TaskType):
                 "prompt": prompt,
                 "chosen": by_id[chosen]["content"],
                 "rejected": other["content"],
-                "chosen_id": chosen,
+                "chosen_id": str(chosen),
                 "rejected_id": other["id"],
             }
             for other in record.params["responses"]

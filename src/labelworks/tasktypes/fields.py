@@ -8,9 +8,10 @@ comparison) only adds a model.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, TypeAdapter, field_validator
 
 from labelworks.errors import InvalidRequest
 from labelworks.tasktypes.base import (
@@ -166,7 +167,9 @@ FormFields = Annotated[
 ]
 
 
-def check_answers(fields: list[BaseField], answers: dict[str, Any], path: str) -> dict[str, Any]:
+def check_answers(
+    fields: Sequence[BaseField], answers: dict[str, Any], path: str
+) -> dict[str, Any]:
     """Check `{field_id: value}` against the questions; return the answers in question order.
 
     An empty string or null counts as no answer, so a required field cannot be skipped that way.
@@ -203,7 +206,7 @@ _FORM_FIELDS: TypeAdapter[list[FormField]] = TypeAdapter(list[FormField])
 class FieldCollection(TaskType):
     """Free-text collection: show attachments, ask the fields, store the answers."""
 
-    params_model = FieldCollectionParams
+    params_model: ClassVar[type[BaseModel]] = FieldCollectionParams
     response_model = FieldCollectionResponse
     export_formats = ("jsonl", "hf", "sft")
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import uuid4
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from labelworks.errors import InvalidRequest
 from labelworks.tasktypes.base import (
@@ -190,9 +197,16 @@ class ImageAnnotation(TaskType):
     `{"annotations": [...], "global_attributes": {}}` with server-assigned uuids."""
 
     name = "imageannotation"
-    params_model = ImageAnnotationParams
+    params_model: ClassVar[type[BaseModel]] = ImageAnnotationParams
     response_model = ImageAnnotationResponse
-    export_formats = ("jsonl", "hf", "coco", "yolo", "voc", "label-studio")
+    export_formats: ClassVar[tuple[str, ...]] = (
+        "jsonl",
+        "hf",
+        "coco",
+        "yolo",
+        "voc",
+        "label-studio",
+    )
     has_images = True
     # Documented by Scale (with_labels, objects_to_annotate at top level: deprecated), kept but
     # not acted on.

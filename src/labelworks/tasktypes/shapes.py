@@ -196,7 +196,7 @@ class SingleGeometry(ImageAnnotation):
     shape: ClassVar[str]
     # Params copied into the `geometries` entry that `check_annotations` reads.
     shape_options: ClassVar[tuple[str, ...]] = ()
-    export_formats = ("jsonl", "hf", "coco")
+    export_formats: ClassVar[tuple[str, ...]] = ("jsonl", "hf", "coco")
 
     def geometry_params(self, params: dict[str, Any]) -> dict[str, Any]:
         """The params as `imageannotation` would hold them: one geometry."""

@@ -163,7 +163,7 @@ def list_tasks(
     customer_review_status: Annotated[
         str | None,
         Query(
-            description="comma-separated: " + ",".join(ReviewStatus.__args__),  # type: ignore[attr-defined]
+            description="comma-separated: " + ",".join(ReviewStatus.__args__),
         ),
     ] = None,
     unique_id: Annotated[list[str] | None, Query()] = None,

@@ -49,7 +49,7 @@ def write(export: Export) -> Iterator[bytes]:
                     }
                 )
                 objects = (
-                    kind.coco_objects_for(record.params, record.response or {})  # type: ignore
+                    kind.coco_objects_for(record.params, record.response or {})
                     if hasattr(kind, "coco_objects_for")  # types whose objects need the params
                     else kind.coco_objects(record.response or {})  # type: ignore
                 )

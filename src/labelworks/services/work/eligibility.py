@@ -86,7 +86,7 @@ class _Catalog:
         ]
         counts = tuple(session.execute(select(*(p.scalar_subquery() for p in parts))).one())
         # The database is part of the key: one process may serve two (the in-process tests).
-        return (str(session.get_bind().url), *counts)
+        return (str(session.get_bind().engine.url), *counts)
 
     def get(self, session: Session) -> tuple[list[_ProjectInfo], set[int]]:
         fingerprint = self._current(session)

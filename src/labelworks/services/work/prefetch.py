@@ -71,10 +71,10 @@ def hold(
             lease["draft"] = draft.response
         out.append(lease)
     while len(out) < count:
-        lease = leases.next_assignment(session, person, project, stage, lease_seconds)
-        if isinstance(lease, str):  # no more work: `lease` is the reason
+        got = leases.next_assignment(session, person, project, stage, lease_seconds)
+        if isinstance(got, str):  # no more work: `got` is the reason
             break
-        out.append(lease)
+        out.append(got)
     return [_with_consensus(lease) for lease in out] if stage == "review" else out
 
 
@@ -173,7 +173,7 @@ def _same_answer(session: Session, assignment: Assignment, body: dict[str, Any])
         if assignment.decision != "fix":
             return True
     try:
-        response = kind.validate_response(task.params, body.get("response"))
+        response = kind.validate_response(task.params, body.get("response") or {})
     except LabelworksError:
         return False
     return response == assignment.response

@@ -37,7 +37,7 @@ def submit(session: Session, person: Person, assignment_id: int, body: Any) -> d
     settings = project_settings(project.params)
     if assignment.stage == "review":
         return _review(session, assignment, task, project, settings, body)
-    response = get_task_type(task.type).validate_response(task.params, body.get("response"))
+    response = get_task_type(task.type).validate_response(task.params, body.get("response") or {})
     assignment.response = response
     assignment.status = "submitted"
     assignment.submitted_at = utcnow()
@@ -188,7 +188,7 @@ def _review(
         raise InvalidRequest(f"must be one of {', '.join(DECISIONS)}", "decision")
     fixed = None
     if decision == "fix":
-        fixed = get_task_type(task.type).validate_response(task.params, body.get("response"))
+        fixed = get_task_type(task.type).validate_response(task.params, body.get("response") or {})
     labels = _submitted_labels(session, task)
     assignment.decision = decision
     assignment.response = fixed
