@@ -209,22 +209,28 @@ def _lease(
     task.open_slots -= 1
     task.work_started = True
     session.flush()
-    labels = _labels_for_review(session, task) if stage == "review" else None
+    labels = labels_for_review(session, task) if stage == "review" else None
     return lease_json(assignment, task, labels)
 
 
-def _labels_for_review(session: Session, task: Task) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.task_seq == task.seq,
-            Assignment.stage == "label",
-            Assignment.status == "submitted",
-            Assignment.round == task.round,
+def submitted_labels(session: Session, task: Task) -> list[Assignment]:
+    """The labels of the task's current round that await consensus or review."""
+    return list(
+        session.scalars(
+            select(Assignment)
+            .where(
+                Assignment.task_seq == task.seq,
+                Assignment.stage == "label",
+                Assignment.status == "submitted",
+                Assignment.round == task.round,
+            )
+            .order_by(Assignment.id)
         )
-        .order_by(Assignment.id)
     )
-    return [{"label_id": a.id, "response": a.response} for a in rows]
+
+
+def labels_for_review(session: Session, task: Task) -> list[dict[str, Any]]:
+    return [{"label_id": a.id, "response": a.response} for a in submitted_labels(session, task)]
 
 
 def own_assignment(

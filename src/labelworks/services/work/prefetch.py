@@ -64,7 +64,7 @@ def hold(
     for assignment in held(session, person, stage, project):
         task = session.get(Task, assignment.task_seq)
         assert task is not None
-        labels = leases._labels_for_review(session, task) if stage == "review" else None
+        labels = leases.labels_for_review(session, task) if stage == "review" else None
         lease = lease_json(assignment, task, labels)
         draft = session.get(WorkDraft, assignment.id)
         if draft is not None:

@@ -15,7 +15,7 @@ from labelworks.services.auth import Person
 from labelworks.services.lifecycle import Actor
 from labelworks.services.project_settings import ProjectSettings, project_settings
 from labelworks.services.work import skill
-from labelworks.services.work.leases import own_assignment, require_live
+from labelworks.services.work.leases import own_assignment, require_live, submitted_labels
 from labelworks.services.work.pay import pay_for
 from labelworks.tasktypes import get_task_type
 
@@ -92,28 +92,13 @@ def _scored(
     return {"assignment_id": assignment.id, "status": "submitted", "task_status": "pending"}
 
 
-def _submitted_labels(session: Session, task: Task) -> list[Assignment]:
-    return list(
-        session.scalars(
-            select(Assignment)
-            .where(
-                Assignment.task_seq == task.seq,
-                Assignment.stage == "label",
-                Assignment.status == "submitted",
-                Assignment.round == task.round,
-            )
-            .order_by(Assignment.id)
-        )
-    )
-
-
 def _labels_done(session: Session, task: Task, settings: ProjectSettings) -> bool:
     if task.labels_submitted >= settings.overlap:
         return True
     if not settings.adaptive_overlap:
         return False
     kind = get_task_type(task.type)
-    labels = _submitted_labels(session, task)
+    labels = submitted_labels(session, task)
     answers = [kind.categorical_label(a.response or {}) for a in labels]
     if any(a is None for a in answers):
         return False
@@ -136,7 +121,7 @@ def finish_labeling(
     if settings.review:
         lifecycle.task_to_review(session, task, actor)
         return
-    labels = _submitted_labels(session, task)
+    labels = submitted_labels(session, task)
     _complete_with_consensus(session, task, project, labels, actor)
 
 
@@ -189,7 +174,7 @@ def _review(
     fixed = None
     if decision == "fix":
         fixed = get_task_type(task.type).validate_response(task.params, body.get("response") or {})
-    labels = _submitted_labels(session, task)
+    labels = submitted_labels(session, task)
     assignment.decision = decision
     assignment.response = fixed
     assignment.status = "accepted"
