@@ -190,6 +190,7 @@ def _seed(client, app_client, backend) -> dict[str, str]:
         "file_id": file.get("id", "x"),
         "assignment_id": assignment,
         "bearer": bearer["Authorization"],
+        "token": "not-an-invite-token",  # the invite page's path
     }
 
 

@@ -420,7 +420,8 @@ def test_image_box_drawn_in_the_workspace_is_stored_in_image_pixels(web_server, 
     task = customer.task("imageannotation", project, {"attachment": up.json()["attachment_url"]})
     _open_work(page, s, project)
     surface = page.get_by_role("img", name="Task image")
-    expect(surface).to_be_visible()
+    # Laid out at fit-to-screen once the image has loaded (the editor marks the surface ready).
+    expect(surface).to_have_attribute("data-ready", "true")
     shown = surface.bounding_box()
     scale = shown["width"] / width  # fit-to-screen: the surface is exactly the displayed image
     assert abs(shown["height"] / height - scale) < 0.01
@@ -434,6 +435,8 @@ def test_image_box_drawn_in_the_workspace_is_stored_in_image_pixels(web_server, 
     page.mouse.move(*at(500, 400), steps=5)
     page.mouse.move(*at(800, 700), steps=5)
     page.mouse.up()
+    # The editor counts its shapes once the drag is committed (it draws only on a loaded image).
+    expect(page.get_by_text("1 shape", exact=True)).to_be_visible()
     screenshot(page, "editor-imageannotation-workspace")
     page.keyboard.press("Enter")
     expect(page.locator("#task-title")).to_have_text("No work right now")
