@@ -244,7 +244,8 @@ def main() -> None:
         backend.dispose()
     load_after = os.getloadavg()
 
-    print(f"command: {shlex.join([Path(sys.executable).name, *sys.argv])}")
+    env = "PYTHONPATH=$PWD/src " if os.environ.get("PYTHONPATH") else ""
+    print(f"command: {env}{shlex.join([Path(sys.executable).name, *sys.argv])}")
     print(
         f"machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, {chromium_version()} headless"
