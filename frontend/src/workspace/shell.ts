@@ -21,7 +21,10 @@ interface Lease {
   };
 }
 
-const HOLD = 3; // the task on screen plus two prefetched
+// The task on screen plus two prefetched. localStorage `lw.prefetch` = "off" holds one lease
+// and fetches the next task only after the submission landed (benchmarks/workspace.py).
+const PREFETCH = localStorage.getItem("lw.prefetch") !== "off";
+const HOLD = PREFETCH ? 3 : 1;
 const HEARTBEAT_MS = 60_000;
 const DRAFT_DELAY_MS = 300; // a draft is written within 500 ms of a change
 const RETRY_MS = 3_000;
@@ -242,8 +245,13 @@ export function start(root: HTMLElement): void {
     drafts.remove(id);
     showNext(); // optimistic: the next task at once, the submission goes in the background
     void showSync();
-    void flush();
-    void topUp();
+    if (PREFETCH) {
+      void flush();
+      void topUp();
+    } else {
+      await flush(); // holding one lease: it must be given back before the next is asked for
+      await topUp();
+    }
   }
 
   function submitLabel(): void {
