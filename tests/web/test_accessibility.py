@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.web.conftest import bearer, make_person, sign_in
+from tests.web.conftest import PASSWORD, bearer, make_person, screenshot, sign_in
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 CATS = ["red", "blue", "yellow"]
@@ -154,3 +154,78 @@ def test_axe_finds_nothing_serious_in_light_and_dark(web_server, browser, custom
     context.close()
 
     assert not findings, "axe found serious/critical violations:\n" + json.dumps(findings, indent=1)
+
+
+def _no_horizontal_overflow(page: Any, where: str) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    if width > 375:
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                .filter((e) => e.getBoundingClientRect().right > 375)
+                .slice(0, 8).map((e) => e.tagName + '.' + e.className + ' ' +
+                    Math.round(e.getBoundingClientRect().right))"""
+        )
+        raise AssertionError(f"{where}: scrollWidth {width} > 375; too wide: {wide}")
+
+
+def test_text_tasks_by_touch_at_375_px(web_server, browser, customer):
+    s = web_server
+    # Long unbroken words, a long link and a code block: what customers paste, and what
+    # pushes a narrow page sideways unless it wraps or scrolls in its own box.
+    long = "https://example.com/" + "a-very-long-path-segment" * 8
+    instruction = f"Read {long} first.\n\n```\n{'x = 1; ' * 30}\n```"
+    text = customer.project("textcollection", {"fields": FIELDS, "instruction": instruction})
+    t1 = customer.task(
+        "textcollection",
+        text,
+        {"attachments": [{"type": "text", "content": f"Say hi to the people on the bus. {long}"}]},
+    )
+    cat = customer.project("categorization", {"categories": CATS, "allow_multiple": True})
+    t2 = customer.task("categorization", cat, {"attachment": "https://e.com/m.png"})
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto(f"{s.url}/?next=/work%3Fproject%3D{text}")
+    _no_horizontal_overflow(page, "sign-in")
+    page.get_by_label("Email").tap()
+    page.keyboard.type(make_person(s, "annotator"))
+    page.get_by_label("Password").tap()
+    page.keyboard.type(PASSWORD)
+    page.get_by_role("button", name="Sign in").tap()
+    page.wait_for_url(f"{s.url}/work?project={text}")
+    expect(page.locator("#task-title")).to_have_text("Write")
+
+    page.get_by_label("Answer *").tap()
+    page.keyboard.type("Hello, everyone!")
+    page.get_by_label("Score *").tap()
+    page.keyboard.type("3")
+    page.get_by_label("angry").tap()
+    expect(page.get_by_label("angry")).to_be_checked()
+    # Touch targets: the radio and its label together at least 44 px high.
+    opt = page.locator(".opt", has=page.get_by_label("angry")).bounding_box()
+    assert opt["height"] >= 44, opt
+    _no_horizontal_overflow(page, "textcollection")
+    screenshot(page, "mobile-textcollection")
+    page.get_by_role("button", name="Submit").tap()
+    expect(page.locator("#task-title")).to_have_text("No work right now")
+    expect(page.locator("#sync")).to_have_text("All saved")
+    assert customer.get(t1)["response"] == {
+        "fields": {"answer": "Hello, everyone!", "score": 3, "tone": "angry"}
+    }
+
+    page.goto(f"{s.url}/work?project={cat}")
+    expect(page.locator("#task-title")).to_have_text("Categorize")
+    page.get_by_role("button", name="yellow").tap()
+    page.get_by_role("button", name="red").tap()
+    expect(page.get_by_role("button", name="red")).to_have_attribute("aria-pressed", "true")
+    _no_horizontal_overflow(page, "categorization")
+    screenshot(page, "mobile-categorization")
+    page.get_by_role("button", name="Submit").tap()
+    expect(page.locator("#task-title")).to_have_text("No work right now")
+    expect(page.locator("#sync")).to_have_text("All saved")
+    assert customer.get(t2)["response"] == {"category": ["red", "yellow"]}
+    _no_horizontal_overflow(page, "workspace, empty")
+    page.goto(f"{s.url}/work/me")
+    _no_horizontal_overflow(page, "/work/me")
+    context.close()
