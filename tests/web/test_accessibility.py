@@ -182,8 +182,8 @@ def test_text_tasks_by_touch_at_375_px(web_server, browser, customer):
     )
     cat = customer.project("categorization", {"categories": CATS, "allow_multiple": True})
     t2 = customer.task("categorization", cat, {"attachment": "https://e.com/m.png"})
-    context = browser.new_context(
-        viewport={"width": 375, "height": 740}, has_touch=True, is_mobile=True
+    context = _context(  # bypass_csp for axe only
+        browser, viewport={"width": 375, "height": 740}, has_touch=True, is_mobile=True
     )
     page = context.new_page()
     page.goto(f"{s.url}/?next=/work%3Fproject%3D{text}")
@@ -206,6 +206,9 @@ def test_text_tasks_by_touch_at_375_px(web_server, browser, customer):
     opt = page.locator(".opt", has=page.get_by_label("angry")).bounding_box()
     assert opt["height"] >= 44, opt
     _no_horizontal_overflow(page, "textcollection")
+    findings: dict[str, Any] = {}
+    _check(page, "textcollection at 375 px", findings)
+    assert not findings, "axe found serious/critical violations:\n" + json.dumps(findings, indent=1)
     screenshot(page, "mobile-textcollection")
     page.get_by_role("button", name="Submit").tap()
     expect(page.locator("#task-title")).to_have_text("No work right now")
