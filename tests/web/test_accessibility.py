@@ -11,6 +11,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.web.conftest import PASSWORD, bearer, make_person, screenshot, sign_in
+from tests.web.image_harness import png
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 CATS = ["red", "blue", "yellow"]
@@ -113,9 +114,35 @@ def test_axe_finds_nothing_serious_in_light_and_dark(web_server, browser, custom
             ],
         },
     )
-    for name, project in (("categorization", cat), ("textcollection", text), ("comparison", comp)):
+    ner = customer.project(
+        "namedentityrecognition", {"labels": [{"name": "PERSON"}, {"name": "PLACE"}]}
+    )
+    customer.task("namedentityrecognition", ner, {"text": "Ada Lovelace lived in London."})
+    up = customer.api.post("/files/upload", files={"file": ("street.png", png(640, 480))})
+    assert up.status_code == 200, up.text
+    image = customer.project(
+        "imageannotation", {"geometries": {"box": {"objects_to_annotate": ["car", "truck"]}}}
+    )
+    customer.task("imageannotation", image, {"attachment": up.json()["attachment_url"]})
+    workspaces = (
+        ("categorization", cat),
+        ("textcollection", text),
+        ("comparison", comp),
+        ("namedentityrecognition", ner),
+        ("imageannotation", image),
+    )
+    for name, project in workspaces:
         context = _context(browser)
         page = _work(context, s, project)
+        if name == "imageannotation":
+            expect(page.get_by_role("img", name="Task image")).to_be_visible()
+        if name == "namedentityrecognition":  # marked spans: label colours under the text
+            page.locator(".ner-text").focus()
+            page.keyboard.press("Digit1")
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("Digit2")
+            expect(page.locator(".spans li")).to_have_count(2)
         _check(page, f"workspace {name}", findings)
         if name == "categorization":
             page.get_by_role("button", name="Keyboard shortcuts").click()
