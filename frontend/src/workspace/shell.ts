@@ -385,14 +385,20 @@ export function start(root: HTMLElement): void {
   function openSheet(): void {
     const body = sheet.querySelector("tbody") as HTMLElement;
     const rows = actions.map((a) => {
-      const cell = el("button", { type: "button", class: "remap", "aria-label": `Change the key for ${a.label}` }, keys.keyName(keys.codeFor(a)));
+      const cell = el("button", { type: "button", class: "remap" });
+      // The accessible name carries the visible text (WCAG 2.5.3, axe label-content-name-mismatch).
+      const show = (text: string) => {
+        cell.textContent = text;
+        cell.setAttribute("aria-label", `Change the key for ${a.label}, now ${text}`);
+      };
+      show(keys.keyName(keys.codeFor(a)));
       cell.addEventListener("click", () => {
-        cell.textContent = "press a key…";
+        show("press a key…");
         const grab = (ev: KeyboardEvent) => {
           ev.preventDefault();
           ev.stopPropagation();
           keys.remap(a.id, ev.code);
-          cell.textContent = keys.keyName(ev.code);
+          show(keys.keyName(ev.code));
           renderActions();
         };
         window.addEventListener("keydown", grab, { once: true, capture: true });
