@@ -45,6 +45,8 @@ def test_hold_tops_up_and_returns_held_leases_first(server, api):
         ({"hold": True}, "hold"),
         ({"stage": "x"}, "stage"),
         ({"project": 1}, "project"),
+        ({"exclude": "1"}, "exclude"),
+        ({"exclude": [True]}, "exclude"),
     ],
 )
 def test_hold_rejects_bad_input_naming_the_field(server, body, field):
@@ -125,3 +127,21 @@ def test_server_drafts_come_back_with_the_lease(server, api):
     submit = f"/work/queue/{lease['assignment_id']}/submit"
     assert w.client.post(submit, json={"response": {"category": "dog"}}).status_code == 200
     assert w.client.put(url, json={"response": {"category": "cat"}}).status_code == 409
+
+
+def test_leases_being_submitted_do_not_count_against_the_prefetch(server, api):
+    """After a submit the browser tops up before its submission lands: the lease it is sending
+    is excluded, so a full set of new leases comes back instead of one short."""
+    name, _ = _project(api, 4)
+    w = make_worker(server)
+    first = w.client.post("/work/queue", json={"project": name, "hold": 2}).json()["leases"]
+    sending = first[0]["assignment_id"]
+    again = w.client.post(
+        "/work/queue", json={"project": name, "hold": 2, "exclude": [sending]}
+    ).json()["leases"]
+    ids = [x["assignment_id"] for x in again]
+    assert sending not in ids and len(ids) == 2
+    assert ids[0] == first[1]["assignment_id"]  # the one still held comes first
+    # Without `exclude` the submitted-but-unsent lease still counts: nothing new is leased.
+    plain = w.client.post("/work/queue", json={"project": name, "hold": 3}).json()["leases"]
+    assert {x["assignment_id"] for x in plain} == {sending, *ids}

@@ -130,8 +130,11 @@ export function start(root: HTMLElement): void {
   // --- the queue ---------------------------------------------------------------------------
   async function topUp(): Promise<void> {
     let got: { leases: Lease[] };
+    // Submissions still on their way hold their leases until they land: they must not count
+    // against the prefetch, or the queue would run one task short after every submit.
+    const sending = [...(await pendingIds())];
     try {
-      got = await post<{ leases: Lease[] }>("/work/queue", { hold: HOLD, stage, project });
+      got = await post<{ leases: Lease[] }>("/work/queue", { hold: HOLD, stage, project, exclude: sending });
     } catch (err) {
       if (err instanceof HttpError && err.status === 401) window.location.href = "/";
       return;

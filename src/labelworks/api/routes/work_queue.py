@@ -50,12 +50,18 @@ def _with_html(lease: Json) -> Json:
 def hold(
     body: Annotated[Any, body_of(QueueHoldBody, validate=False)], person: Holding, db: DbDep
 ) -> Json:
-    """Body `{"hold": 1..3, "stage": "label"|"review", "project"?}` -> `{"leases": [...]}`:
-    the leases already held at that stage first, then new ones up to `hold`."""
+    """Body `{"hold": 1..3, "stage": "label"|"review", "project"?, "exclude"?: [ids]}` ->
+    `{"leases": [...]}`: the leases already held at that stage first (but those in `exclude`,
+    which the browser is submitting), then new ones up to `hold`."""
     body = object_body(body)
     project = body.get("project")
     if project is not None and not isinstance(project, str):
         raise InvalidRequest("must be a string", "project")
+    exclude = body.get("exclude", [])
+    if not isinstance(exclude, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in exclude
+    ):
+        raise InvalidRequest("must be a list of assignment ids", "exclude")
     with db.write() as session:
         leases = prefetch.hold(
             session,
@@ -64,6 +70,7 @@ def hold(
             body.get("stage", "label"),
             body.get("hold", 2),
             db.settings.lease_seconds,
+            set(exclude[:64]),
         )
     return {"leases": [_with_html(lease) for lease in leases]}
 

@@ -47,6 +47,10 @@ class QueueHoldBody(BaseModel):
     hold: int = Field(2, ge=1, le=3)
     stage: Literal["label", "review"] = "label"
     project: str | None = Field(None, description="only work of this project")
+    exclude: list[int] = Field(
+        default_factory=list,
+        description="leases being submitted right now: they neither count nor come back",
+    )
 
 
 class QueueOut(Model):

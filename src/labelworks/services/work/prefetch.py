@@ -8,6 +8,7 @@ back), and releases those the person leaves without working.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select
@@ -53,8 +54,12 @@ def hold(
     stage: str,
     count: int,
     lease_seconds: int,
+    exclude: Collection[int] = (),
 ) -> list[dict[str, Any]]:
-    """The person's live leases at this stage, topped up to `count` (at most MAX_HOLD)."""
+    """The person's live leases at this stage, topped up to `count` (at most MAX_HOLD).
+
+    `exclude`: leases the browser is submitting right now. They are still held until their
+    submission lands, but neither count nor come back, so the top-up does not wait for them."""
     if stage not in STAGES:
         raise InvalidRequest(f"must be one of {', '.join(STAGES)}", "stage")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_HOLD:
@@ -62,6 +67,8 @@ def hold(
     leases.maybe_sweep(session)
     out = []
     for assignment in held(session, person, stage, project):
+        if assignment.id in exclude:
+            continue
         task = session.get(Task, assignment.task_seq)
         assert task is not None
         labels = leases.labels_for_review(session, task) if stage == "review" else None
