@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.server
 import socket
-import statistics
 import threading
 import time
 import uuid
@@ -274,9 +273,15 @@ def test_unknown_emails_cost_as_much_time_as_known_ones(app_client, backend):
         assert r.status_code == 401
         return time.perf_counter() - started
 
-    known_times = [took(known) for _ in range(4)]
-    unknown_times = [took(f"nobody-{uuid.uuid4().hex}@example.com") for _ in range(4)]
-    assert statistics.median(unknown_times) > 0.5 * statistics.median(known_times)
+    # Interleaved, and compared by their fastest runs: a busy machine only ever adds time, so the
+    # minimum is the cost of the work itself (the argon2 check: ~190 ms known vs ~7 ms unknown
+    # before the dummy hash).
+    known_times: list[float] = []
+    unknown_times: list[float] = []
+    for _ in range(5):
+        known_times.append(took(known))
+        unknown_times.append(took(f"nobody-{uuid.uuid4().hex}@example.com"))
+    assert min(unknown_times) > 0.5 * min(known_times), (known_times, unknown_times)
 
 
 # --- invites and the team ------------------------------------------------------------------------
