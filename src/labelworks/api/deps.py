@@ -77,7 +77,7 @@ def _lookup_principal(db: Database, key: str) -> Principal:
         return principal_for_key(session, key)
 
 
-def _lookup_user_principal(db: Database, token: str) -> Principal:
+def user_principal(db: Database, token: str) -> Principal:
     """A signed-in customer user acts for their org with their team role."""
     with db.read() as session:
         person = person_for_token(session, token)
@@ -103,7 +103,7 @@ def _lookup_user_principal(db: Database, token: str) -> Principal:
 async def get_principal(request: Request, db: DbDep) -> Principal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token:
-        principal = await run_in_threadpool(_lookup_user_principal, db, token)
+        principal = await run_in_threadpool(user_principal, db, token)
     else:
         key = api_key_from(request)
         cache: KeyCache = request.app.state.key_cache

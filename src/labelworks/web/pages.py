@@ -1,56 +1,31 @@
-"""The browser pages: sign-in, invite acceptance, the workspace (`/work`, `/review`), `/work/me`
-and the customer's project list. Every page checks the session and the role; the work itself
+"""The browser pages: sign-in, invite acceptance, the workspace (`/work`, `/review`) and
+`/work/me`. Every page checks the session and the role; the work itself
 goes through the worker API from the page's script."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from labelworks.api.deps import DbDep, get_person
 from labelworks.api.policies.base import PUBLIC
 from labelworks.api.policies.pages import PagePolicy, PageVisit, authorize_page
 from labelworks.db.database import Database
-from labelworks.db.tables import Project
 from labelworks.errors import LabelworksError
 from labelworks.services import auth, invites
 from labelworks.services.auth import Person
-from labelworks.services.scope import of_org
 from labelworks.services.work import me
-from labelworks.services.work.eligibility import REVIEW_ROLES
 from labelworks.web import session as web_session
+from labelworks.web.render import HERE, context, page, refused
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 static = StaticFiles(directory=HERE / "static")
-
-# No inline script or style anywhere: every script and stylesheet is a file under /static.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: http: https:; "
-    "media-src 'self' blob: http: https:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 LANDING = {"annotator": "/work", "reviewer": "/review", "admin": "/review", "customer": "/projects"}
-
-
-def page(
-    request: Request, name: str, context: dict[str, Any], status_code: int = 200
-) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _same_origin(request: Request) -> bool:
@@ -64,15 +39,6 @@ def _same_origin(request: Request) -> bool:
 
 async def _signed_in(request: Request, db: Database) -> tuple[Person, str] | None:
     return await web_session.cookie_person(request, db)
-
-
-def _context(db: Database, person: Person, token: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "person": person,
-        "csrf": web_session.csrf_token(db, token),
-        "can_review": person.role in REVIEW_ROLES,
-        **extra,
-    }
 
 
 def _next_path(value: str | None) -> str | None:
@@ -166,22 +132,18 @@ async def invite_accept(
     return response
 
 
-def _refused(request: Request, db: Database, visit: PageVisit) -> Response:
-    return page(request, "forbidden.html", _context(db, visit.person, visit.token), 403)
-
-
 async def _workspace(
     request: Request, db: Database, visit: PageVisit | None, stage: str
 ) -> Response:
     if visit is None:
         return RedirectResponse("/", status_code=303)
     if visit.refused:
-        return _refused(request, db, visit)
+        return refused(request, db, visit)
     project = request.query_params.get("project") or ""
     return page(
         request,
         "workspace.html",
-        _context(db, visit.person, visit.token, stage=stage, project=project),
+        context(db, visit.person, visit.token, stage=stage, project=project),
     )
 
 
@@ -218,36 +180,18 @@ async def me_page(
         return RedirectResponse("/", status_code=303)
     with db.read() as session:
         numbers = me.my_numbers(session, visit.person)
-    return page(request, "me.html", _context(db, visit.person, visit.token, numbers=numbers))
-
-
-@router.get("/projects", response_model=None)
-async def projects_page(
-    request: Request,
-    db: DbDep,
-    visit: Annotated[PageVisit | None, authorize_page(PagePolicy.projects)],
-) -> Response:
-    if visit is None:
-        return RedirectResponse("/", status_code=303)
-    if visit.refused:
-        return _refused(request, db, visit)
-    names: list[str] = []
-    org_id = visit.person.org_id
-    if org_id is not None:
-        with db.read() as session:
-            names = list(
-                session.scalars(
-                    select(Project.name).where(of_org(Project, org_id)).order_by(Project.name)
-                )
-            )
-    return page(request, "projects.html", _context(db, visit.person, visit.token, projects=names))
+    return page(request, "me.html", context(db, visit.person, visit.token, numbers=numbers))
 
 
 def install(app: Any) -> None:
     """Mount the pages, the workspace queue API and the static files. Before the worker API's
     router: `GET /work/me` answers a browser with the page, anyone else with the JSON."""
     from labelworks.api.routes import work_queue
+    from labelworks.web import admin_pages, dashboard, operator_pages, task_pages
 
     app.include_router(router)
     app.include_router(work_queue.router)
+    # The customer and operator web: one module per area, each with its own router.
+    for module in (dashboard, task_pages, admin_pages, operator_pages):
+        app.include_router(module.router)
     app.mount("/static", static, name="static")

@@ -34,6 +34,19 @@ class PagePolicy:
     def projects(person: Person) -> None:
         """Anyone signed in; the page lists only the person's own org's projects."""
 
+    @staticmethod
+    def customer(person: Person) -> None:
+        """The customer web (dashboard, quality, tasks, org settings): customer users only; what
+        each may do there is then asked of the API's policies with their team role."""
+        if person.role != "customer" or person.org_id is None:
+            raise Forbidden("this page is for a customer organisation's users")
+
+    @staticmethod
+    def operator(person: Person) -> None:
+        """The operator console: the platform's admins."""
+        if person.role != "admin":
+            raise Forbidden("the operator console needs the admin role")
+
 
 @dataclass(frozen=True)
 class PageVisit:
