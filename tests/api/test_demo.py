@@ -63,6 +63,13 @@ def test_demo_has_a_key_every_type_and_annotators_who_can_work(tmp_path):
         fetch = httpx.post(f"{url}/v1/files/import", json={"file_url": url + "/healthz"}, auth=auth)
         assert fetch.status_code == 400 and "non-public" in fetch.json()["error"], fetch.text
         assert "SSRF guard is OFF" not in log.read_text()
+        # The demo customer acts for the demo org on /v1 with a bearer token (team admin).
+        customer = httpx.post(
+            f"{url}/auth/login",
+            json={"email": "customer@demo.local", "password": "demo-password"},
+        ).json()["token"]
+        mine = httpx.get(f"{url}/v1/projects", headers={"Authorization": f"Bearer {customer}"})
+        assert mine.status_code == 200 and len(mine.json()) == len(types), mine.text
     finally:
         proc.terminate()
         proc.wait(10)

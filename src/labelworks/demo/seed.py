@@ -11,7 +11,7 @@ from sqlalchemy import select
 from labelworks.db.database import Database
 from labelworks.db.tables import Org, User
 from labelworks.errors import Conflict
-from labelworks.services import files, orgs, projects, tasks, users
+from labelworks.services import files, orgs, projects, tasks, teams, users
 from labelworks.services.scope import Principal
 
 MEDIA = Path(__file__).parent / "media"
@@ -23,6 +23,8 @@ DEMO_PEOPLE = [
     ("reviewer@demo.local", "reviewer"),
     ("admin@demo.local", "admin"),
 ]
+# The demo org's customer user: an admin on its team (dashboard, tasks, settings).
+DEMO_CUSTOMER = "customer@demo.local"
 
 
 def _projects(images: list[str]) -> list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]]:
@@ -137,6 +139,9 @@ def seed_demo(db: Database, public_url: str) -> list[str]:
         for email, role in DEMO_PEOPLE:
             if session.scalar(select(User).where(User.email == email)) is None:
                 users.create_user(session, email, role, DEMO_PASSWORD)
+        if session.scalar(select(User).where(User.email == DEMO_CUSTOMER)) is None:
+            users.create_user(session, DEMO_CUSTOMER, "customer", DEMO_PASSWORD, org)
+        teams.add_owner(session, org, DEMO_CUSTOMER)
     images = _upload_images(db, principal, public_url)
     for name, kind, params, task_bodies in _projects(images):
         with db.write() as session:
@@ -155,8 +160,8 @@ def seed_demo(db: Database, public_url: str) -> list[str]:
                     {**body, "project": name, "unique_id": f"demo-{kind}-{i}"},
                 )
     return [
-        f"demo organisation {DEMO_ORG!r}; demo annotators "
-        f"{', '.join(e for e, _ in DEMO_PEOPLE)} (password {DEMO_PASSWORD!r})",
+        f"demo organisation {DEMO_ORG!r}; demo people "
+        f"{', '.join(e for e, _ in DEMO_PEOPLE)}, {DEMO_CUSTOMER} (password {DEMO_PASSWORD!r})",
         f"API: {public_url}/v1  (scaleapi.ScaleClient(KEY, api_instance_url='{public_url}/v1'))",
         "demo API key:",
         key,
