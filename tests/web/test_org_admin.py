@@ -60,6 +60,43 @@ def completed_image_tasks(db: Any, customer: Customer, n: int = 2) -> str:
     return project
 
 
+def test_user_create_team_roles(backend):
+    """A customer lands on the team (default member); a team role is for customers only."""
+    from typer.testing import CliRunner
+
+    from labelworks.cli import app
+    from labelworks.commands import admin
+    from labelworks.db.tables import TeamMember, User
+
+    name, _ = backend.new_org("cli")
+    email, said = cli_user(backend.db, name)
+    assert "team role member" in said
+    with backend.db.read() as session:
+        role = session.scalar(
+            select(TeamMember.team_role).join(User, User.id == TeamMember.user_id)
+            .where(User.email == email)
+        )  # fmt: skip
+    assert role == "member"
+    for args, why in (
+        (["--role", "annotator", "--org", name, "--team-role", "admin"], "only customer users"),
+        (["--role", "customer", "--org", name, "--team-role", "labeler"], "member, manager"),
+        (["--role", "customer", "--org", name, "--team-role", "owner"], "must be one of"),
+    ):
+        with mock.patch.object(admin, "open_database", lambda: backend.db):
+            result = CliRunner().invoke(
+                app,
+                [
+                    "user",
+                    "create",
+                    f"x-{uuid.uuid4().hex[:6]}@e.com",
+                    *args,
+                    "--password",
+                    PASSWORD,
+                ],
+            )
+        assert result.exit_code != 0 and why in result.stderr, result.stderr
+
+
 def csrf_of(page: Any) -> str:
     return page.locator('meta[name="csrf-token"]').get_attribute("content")
 
