@@ -212,6 +212,24 @@ def test_customer_admin_runs_the_org_and_others_cannot(web_server, browser, cust
     coco = COCO(str(path))
     assert len(coco.getImgIds()) == 2 and len(coco.getAnnIds()) == 2
     job_url = job.get_attribute("data-export-job")
+
+    # The page's script: a row served as still running is polled until its file is ready.
+    served: list[str] = []
+
+    def as_running(route: Any) -> None:
+        html = route.fetch().text()
+        html = html.replace('data-status="done"', 'data-status="running"', 1)
+        html = re.sub(r'value="2"', 'value="0"', html, count=1)
+        html = html.replace('class="job-download" href=', 'class="job-download" hidden href=', 1)
+        served.append(html)
+        route.fulfill(body=html, headers={"content-type": "text/html; charset=utf-8"})
+
+    page.route(f"{s.url}/org/exports", as_running)
+    page.reload()
+    assert 'data-status="running"' in served[0] and 'value="0"' in served[0]
+    expect(job.locator("progress")).to_have_attribute("value", "2", timeout=5000)
+    expect(download).to_be_visible()
+    page.unroute(f"{s.url}/org/exports")
     job_file = f"{s.url}{job_url}/file"
 
     # A missing CSRF token is a 403 even for an admin.

@@ -32,13 +32,17 @@ async function poll(row: HTMLElement): Promise<void> {
   const src = row.dataset.exportJob;
   if (!src) return;
   try {
-    const answer = await fetch(src, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    const answer = await fetch(src, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+      redirect: "manual", // signed out: the sign-in redirect ends the polling
+    });
     if (answer.ok) {
       const job = (await answer.json()) as Job;
       show(row, job);
       if (job.status !== "running") return;
     } else if (answer.status < 500) {
-      return; // gone (or signed out): stop asking
+      return; // gone, or signed out (an opaque redirect, status 0): stop asking
     }
   } catch {
     // offline for a moment: try again
