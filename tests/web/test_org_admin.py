@@ -123,7 +123,7 @@ def test_customer_admin_runs_the_org_and_others_cannot(web_server, browser, cust
     page.goto(f"{s.url}/org")
     page.get_by_label("Live").check()
     page.get_by_role("button", name="Create key").click()
-    key = page.get_by_label("API key").input_value()
+    key = page.get_by_label("API key", exact=True).input_value()
     assert key.startswith("live_")
     assert httpx.get(f"{s.v1}/projects", auth=(key, "")).status_code == 200
     page.goto(f"{s.url}/org")
@@ -143,7 +143,7 @@ def test_customer_admin_runs_the_org_and_others_cannot(web_server, browser, cust
     expect(page.get_by_text(before[-4:], exact=False)).to_be_visible()
     assert before not in page.content()
     page.get_by_role("button", name="Rotate callback secret").click()
-    rotated = page.get_by_label("Callback secret").input_value()
+    rotated = page.get_by_label("Callback secret", exact=True).input_value()
     assert rotated != before and rotated == callback_secret(db, customer.org_id)
 
     # Project settings: a bad overlap is a 400 next to the field with nothing changed.
