@@ -81,6 +81,16 @@ def org_callback_secret(name: str) -> None:
         typer.echo(orgs.get_org(session, name).callback_secret)
 
 
+@org_app.command("rotate-callback-secret")
+def org_rotate_callback_secret(name: str) -> None:
+    """Replace the callback secret (callbacks sent from now on carry the new one); printed."""
+    from labelworks.services import orgs
+
+    with cli_errors(), open_database().write() as session:
+        secret = orgs.rotate_callback_secret(orgs.get_org(session, name))
+    typer.echo(secret)
+
+
 @key_app.command("create")
 def key_create(
     org: OrgOpt,
@@ -130,18 +140,35 @@ def user_create(
     role: Annotated[str, typer.Option(help="customer|annotator|reviewer|admin")],
     org: Annotated[str | None, typer.Option("--org")] = None,
     password: Annotated[str | None, typer.Option(help="prompted when absent")] = None,
+    team_role: Annotated[
+        str | None,
+        typer.Option(
+            "--team-role",
+            help="customers: member (or viewer: read only), manager or admin; default member",
+        ),
+    ] = None,
 ) -> None:
     """Create a user who logs in with EMAIL and a password. With --org, the person is bound to
-    that org and works on its team pool (projects whose `pools` include `team`)."""
-    from labelworks.services import orgs, users
+    that org and works on its team pool (projects whose `pools` include `team`); a customer is
+    put on the org's team (active, --team-role) and signs in to its dashboard."""
+    from labelworks.errors import InvalidRequest
+    from labelworks.services import orgs, teams, users
 
-    if password is None:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     with cli_errors():
+        if team_role is not None and role != "customer":
+            raise InvalidRequest("only customer users take a team role here", "team_role")
+        chosen = teams.team_role(team_role or "member")
+        if chosen == "labeler":
+            raise InvalidRequest("a customer is a member, manager or admin", "team_role")
+        if password is None:
+            password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
         with open_database().write() as session:
             org_row = orgs.get_org(session, org) if org else None
             user = users.create_user(session, email, role, password, org_row)
-        typer.echo(f"created {user.role} {user.email}")
+            if role == "customer" and org_row is not None:
+                teams.join_team(session, org_row, user, chosen)
+        suffix = f" (team role {chosen} in {org!r})" if role == "customer" else ""
+        typer.echo(f"created {user.role} {user.email}{suffix}")
 
 
 @user_app.command("list")

@@ -481,3 +481,24 @@ class Event(Base):
     actor_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExportJob(Base):
+    """An export run in the background for the web (`services/exports/jobs.py`): its progress,
+    and the finished file under `<data_dir>/exports/<id>`. Rows (so every server process can
+    answer the polling page), scoped by org like everything else."""
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (Index(None, "org_id", "created_at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    project: Mapped[str] = mapped_column(String(200))
+    batch: Mapped[str | None] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10))  # running | done | failed
+    done: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

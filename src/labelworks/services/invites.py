@@ -20,6 +20,7 @@ from labelworks.db.database import Database
 from labelworks.db.tables import InviteToken, Org, TeamMember, User
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest, NotFound, Unauthorized
+from labelworks.services.scope import Principal, of_org
 from labelworks.services.teams import ACTIVE, PENDING
 from labelworks.services.users import hash_password
 
@@ -47,6 +48,24 @@ def create_invite(session: Session, email: str) -> tuple[str, dt.datetime]:
     session.add(InviteToken(token_hash=_hash(token), user_id=user.id, expires_at=expires))
     session.flush()
     return token, expires
+
+
+def team_invite_token(session: Session, principal: Principal, email: str) -> str | None:
+    """A one-time link token for a pending teammate whose account this org's invite created and
+    who has no password yet (accepting sets it). For anyone else None: a link would let the
+    inviting org set the password of someone else's account, so an operator issues theirs."""
+    user = session.scalar(
+        select(User)
+        .join(TeamMember, TeamMember.user_id == User.id)
+        .where(
+            of_org(TeamMember, principal),
+            TeamMember.status == PENDING,
+            User.email == email.strip().lower(),
+        )
+    )
+    if user is None or user.org_id != principal.org_id or user.password_hash:
+        return None
+    return create_invite(session, user.email)[0]
 
 
 def new_password_hash(password: object) -> str:

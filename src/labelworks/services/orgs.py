@@ -78,6 +78,28 @@ def revoke_key(session: Session, org: Org, prefix: str) -> int:
     return len(hits)
 
 
+def revoke_key_id(session: Session, org: Org, key_id: int) -> ApiKey:
+    """Revoke one key of the org by id (another org's key is not found); revoking twice is a
+    no-op. API servers cache a key for a second, so it stops working within that second."""
+    key = session.scalar(select(ApiKey).where(ApiKey.org_id == org.id, ApiKey.id == key_id))
+    if key is None:
+        raise NotFound(f"no API key {key_id}", "key")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    return key
+
+
+def rotate_callback_secret(org: Org) -> str:
+    """A new callback secret; callbacks signed from now on use it (shown to the caller)."""
+    org.callback_secret = new_secret()
+    return org.callback_secret
+
+
+def masked_secret(secret: str) -> str:
+    """Enough to tell two secrets apart, not enough to use one."""
+    return "•" * 8 + secret[-4:]
+
+
 def principal_for_key(session: Session, key: str) -> Principal:
     row = session.execute(
         select(Org.id, Org.name, ApiKey.id.label("key_id"), ApiKey.is_test)

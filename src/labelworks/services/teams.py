@@ -28,6 +28,8 @@ from labelworks.services.scope import Principal, of_org
 from labelworks.services.users import create_user
 
 TEAM_ROLES = ("labeler", "member", "manager", "admin")
+# Other names people use for a role: `viewer` (the read-only customer role) is `member`.
+ROLE_ALIASES = {"viewer": "member"}
 PENDING, ACTIVE = "pending", "active"
 MAX_EMAILS = 1000
 
@@ -58,6 +60,8 @@ def email_list(value: Any, field: str = "emails", allow_empty: bool = False) -> 
 
 
 def team_role(value: Any) -> str:
+    if isinstance(value, str):
+        value = ROLE_ALIASES.get(value, value)
     if value not in TEAM_ROLES:
         raise InvalidRequest(f"must be one of {', '.join(TEAM_ROLES)}", "team_role")
     return str(value)
@@ -156,13 +160,20 @@ def add_owner(session: Session, org: Org, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
         user = create_user(session, email, "customer", None, org)
+    join_team(session, org, user, "admin")
+    return user
+
+
+def join_team(session: Session, org: Org, user: User, role: str) -> None:
+    """Put a person on the org's team, active, with `role`: an operator's act (`org create
+    --owner`, `user create --role customer --org`), so no invite to accept."""
+    role = team_role(role)
     member = session.get(TeamMember, (org.id, user.id))
     if member is None:
-        session.add(TeamMember(org_id=org.id, user_id=user.id, team_role="admin", status=ACTIVE))
+        session.add(TeamMember(org_id=org.id, user_id=user.id, team_role=role, status=ACTIVE))
     else:
-        member.team_role, member.status = "admin", ACTIVE
+        member.team_role, member.status = role, ACTIVE
     session.flush()
-    return user
 
 
 def set_role(session: Session, principal: Principal, body: dict[str, Any]) -> list[dict[str, Any]]:
