@@ -4,6 +4,7 @@ member, and another org's customer who sees nothing of the first org."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -11,6 +12,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.web.conftest import bearer, make_person, screenshot, sign_in
+from tests.web.test_accessibility import _check as _axe_check
+from tests.web.test_accessibility import _context as _axe_context
 from tests.web.image_harness import png
 
 BOX = {"type": "box", "label": "car", "left": 120, "top": 80, "width": 200, "height": 150}
@@ -74,11 +77,25 @@ def test_customer_sees_audits_and_redelivers_a_task_and_browses_pages(
         for i in range(27)
     ]
 
+    manager = _teammate(s, customer.org_id, "manager")
+
+    # axe on both pages (a context that lets axe's inline script run), light and dark.
+    context = _axe_context(browser)
+    page = context.new_page()
+    sign_in(page, s, manager, next=f"/tasks/{task_id}")
+    page.wait_for_url(f"{s.url}/tasks/{task_id}")
+    findings: dict[str, Any] = {}
+    _axe_check(page, "task page", findings)
+    page.goto(f"{s.url}/tasks?project={listed}&limit=25")
+    _axe_check(page, "task browser", findings)
+    assert not findings, json.dumps(findings, indent=1)
+    context.close()
+
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     page = context.new_page()
     csp_errors: list[str] = []
     page.on("console", lambda m: csp_errors.append(m.text) if "Content Security" in m.text else 0)
-    sign_in(page, s, _teammate(s, customer.org_id, "manager"), next=f"/tasks/{task_id}")
+    sign_in(page, s, manager, next=f"/tasks/{task_id}")
     page.wait_for_url(f"{s.url}/tasks/{task_id}")
 
     # The box, in image pixels and where it shows on the scaled image.
