@@ -94,7 +94,10 @@ def main() -> None:
                 ("first page, all tasks", "/tasks"),
                 ("first page, project + status", "/tasks?project=p3&status=pending"),
                 ("first page, tag", "/tasks?tags=t7"),
-                ("first page, created range", "/tasks?created_from=2000-01-01&created_to=2100-01-01"),
+                (
+                    "first page, created range",
+                    "/tasks?created_from=2000-01-01&created_to=2100-01-01",
+                ),
                 ("next page, all tasks", next_url),
                 ("task page", f"/tasks/{task_id}"),
             ):

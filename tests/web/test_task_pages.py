@@ -11,10 +11,10 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.web.conftest import bearer, make_person, screenshot, sign_in
+from tests.web.conftest import PASSWORD, bearer, make_person, screenshot, sign_in
+from tests.web.image_harness import png
 from tests.web.test_accessibility import _check as _axe_check
 from tests.web.test_accessibility import _context as _axe_context
-from tests.web.image_harness import png
 
 BOX = {"type": "box", "label": "car", "left": 120, "top": 80, "width": 200, "height": 150}
 
@@ -271,3 +271,95 @@ def test_drawings_of_other_task_types():
     )
     assert d.shapes[0].tag == "ellipse" and d.shapes[0].attrs["transform"] == "rotate(30 5 6)"
     assert re.fullmatch(r"#[0-9a-f]{6}", d.shapes[0].attrs["stroke"])
+
+
+def test_task_page_draws_each_kind_of_response(app_client, backend):
+    """In process: NER spans, comparison, categories, a segmentation mask, text fields and a
+    javascript: attachment (never a link) on the task page of tasks labelled through /work."""
+    import numpy as np
+    from starlette.testclient import TestClient
+
+    from labelworks.db.tables import Org
+    from labelworks.tasktypes import labelmap
+
+    name, key = backend.new_org("kinds")
+    with backend.db.read() as session:
+        org_id = session.scalar(select(Org.id).where(Org.name == name))
+    api = TestClient(app_client.app, base_url="http://testserver/v1")
+    api.auth = (key, "")
+    web = TestClient(app_client.app, follow_redirects=False)
+    server = type("S", (), {"backend": backend})()
+    r = web.post("/", data={"email": _teammate(server, org_id, "member"), "password": PASSWORD})
+    assert r.status_code == 303, r.text
+    worker = TestClient(app_client.app)
+    token = worker.post(
+        "/auth/login", json={"email": make_person(server, "annotator"), "password": PASSWORD}
+    ).json()["token"]
+    worker.headers["Authorization"] = f"Bearer {token}"
+
+    mask = np.zeros((8, 8), dtype=np.uint8)
+    mask[2:6, 2:6] = 1
+    kinds = [
+        (
+            "namedentityrecognition",
+            {"labels": [{"name": "PER"}]},
+            {"text": "Ada Lovelace wrote."},
+            {"annotations": [{"start": 0, "end": 12, "label": "PER"}]},
+            ['<mark class="label-0" data-label="PER">Ada Lovelace</mark>'],
+        ),
+        (
+            "comparison",
+            {},
+            {
+                "prompt": "Boil an egg?",
+                "responses": [
+                    {"id": "a", "content": "**Nine** minutes"},
+                    {"id": "b", "content": "No"},
+                ],
+            },
+            {"chosen": "a"},
+            ["<strong>Nine</strong>", '<strong class="chosen">a</strong>'],
+        ),
+        (
+            "categorization",
+            {"categories": ["red", "blue"]},
+            {"attachment": "javascript:alert(1)", "attachment_type": "text"},
+            {"category": "blue"},
+            ['<ul class="chosen-categories"><li>blue</li></ul>'],
+        ),
+        (
+            "segmentannotation",
+            {"labels": ["road"], "allow_unlabeled": True},
+            {"attachment": "https://e.com/s.png"},
+            {
+                "annotations": {"combined": {"indexedImage": labelmap.encode_png(mask)}},
+                "labelMapping": {"road": {"index": 1}},
+            },
+            ['class="stage-mask" src="data:image/png;base64,', 'src="https://e.com/s.png"'],
+        ),
+        (
+            "textcollection",
+            {"fields": [{"type": "text", "field_id": "answer", "title": "Answer"}]},
+            {"attachments": [{"type": "text", "content": "Say hi <b>now</b>."}]},
+            {"fields": {"answer": "hello <script>"}},
+            ["<dd>hello &lt;script&gt;</dd>", "Say hi &lt;b&gt;now&lt;/b&gt;."],
+        ),
+    ]
+    for task_type, params, body, response, expected in kinds:
+        project = f"k-{task_type}"
+        r = api.post("/projects", json={"name": project, "type": task_type, "params": params})
+        assert r.status_code == 200, r.text
+        r = api.post(f"/task/{task_type}", json={**body, "project": project})
+        assert r.status_code == 200, r.text
+        task_id = r.json()["task_id"]
+        lease = worker.post("/work/next", json={"project": project}).json()
+        r = worker.post(
+            f"/work/assignments/{lease['assignment_id']}/submit", json={"response": response}
+        )
+        assert r.status_code == 200, (task_type, r.text)
+        page = web.get(f"/tasks/{task_id}")
+        assert page.status_code == 200, (task_type, page.text[:500])
+        for snippet in expected:
+            assert snippet in page.text, (task_type, snippet)
+        assert "javascript:" not in page.text.replace("javascript:alert(1)</div>", "")
+        assert 'name="decision"' not in page.text  # a member gets no audit form

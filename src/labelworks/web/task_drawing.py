@@ -31,8 +31,8 @@ MEDIA_ROUTE = "/tasks/media/"
 def media_url(url: Any) -> str | None:
     """The attachment as the customer's browser loads it: our own uploads through the
     cookie-authenticated media route (the `/v1` URL needs an API key), other URLs as given."""
-    if not isinstance(url, str) or not url:
-        return None
+    if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
+        return None  # inline text, or a scheme a link must not carry (javascript:)
     match = FILE_URL.search(url)
     return MEDIA_ROUTE + match.group(1) if match else url
 
@@ -197,6 +197,16 @@ def spans(text: str, annotations: list[dict[str, Any]]) -> list[Segment]:
         at = end
     if at < len(text):
         out.append(Segment(text[at:]))
+    return out
+
+
+def attachments(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """A task's `attachments` list ({type, content}): text inline, others as a loadable URL."""
+    out = []
+    for a in params.get("attachments") or []:
+        if isinstance(a, dict) and isinstance(a.get("content"), str):
+            url = None if a.get("type") == "text" else media_url(a["content"])
+            out.append({"type": a.get("type"), "content": a["content"], "url": url})
     return out
 
 

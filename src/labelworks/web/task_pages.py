@@ -179,6 +179,7 @@ def _task_page(
         labels=[(lab, task_drawing.draw(task.type, params, lab.response)) for lab in labels],
         history=history, deliveries=deliveries,
         ner_text=params.get("text", ""),
+        attachments=task_drawing.attachments(params),
         compared=task_drawing.comparison_responses(params) if task.type == "comparison" else [],
         prompt_html=task_drawing.to_html(params.get("prompt")),
         can_audit=render.check(TaskPolicy.audit, principal) is None,
