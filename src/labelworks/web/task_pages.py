@@ -117,12 +117,14 @@ def task_browser(request: Request, db: DbDep, visit: VisitDep) -> Response:
     except LabelworksError as exc:
         error, status = exc.error, exc.status_code
     kept = {**{k: v for k, v in q.items() if v}, "limit": limit}
+    first_url = "/tasks?" + urlencode(kept)
     next_url = None
     if result is not None and result.next_token:
-        next_url = "/tasks?" + urlencode({**kept, "next_token": result.next_token})
+        next_url = f"{first_url}&{urlencode({'next_token': result.next_token})}"
     ctx = render.context(
         db, visit.person, visit.token,
-        q=q, limit=limit, sizes=PAGE_SIZES, result=result, error=error, next_url=next_url, first_url="/tasks?" + urlencode(kept),
+        q=q, limit=limit, sizes=PAGE_SIZES, result=result, error=error,
+        first_url=first_url, next_url=next_url,
         statuses=task_listing.TASK_STATUSES, types=SUPPORTED_TYPES, continued=token is not None,
     )  # fmt: skip
     return render.page(request, "tasks.html", ctx, status)
