@@ -363,3 +363,16 @@ def test_task_page_draws_each_kind_of_response(app_client, backend):
             assert snippet in page.text, (task_type, snippet)
         assert "javascript:" not in page.text.replace("javascript:alert(1)</div>", "")
         assert 'name="decision"' not in page.text  # a member gets no audit form
+
+    # The browser's count stops past its cap; the page says "more than".
+    from labelworks.services import task_listing
+    from labelworks.services.scope import Principal
+
+    with backend.db.read() as session:
+        capped = task_listing.list_tasks(
+            session, Principal(org_id, name), task_listing.TaskFilters(),
+            limit=2, next_token=None, secret=b"s", count_cap=3,
+        )  # fmt: skip
+    assert capped.total == 4 and len(capped.views) == 2 and capped.has_more
+    listing = web.get("/tasks")
+    assert "5 tasks match." in listing.text and listing.text.count('href="/tasks/') >= 5
