@@ -72,7 +72,10 @@ def list_tasks(
     limit: int,
     next_token: str | None,
     secret: bytes,
+    count_cap: int | None = None,
 ) -> TaskPage:
+    """`count_cap`: count at most that many matches plus one (a page that shows "more than
+    10,000" need not walk a million index entries); `total` is then at most `count_cap + 1`."""
     if not 1 <= limit <= 100:
         raise InvalidRequest("must be between 1 and 100", "limit")
     before, total = (
@@ -81,12 +84,10 @@ def list_tasks(
     stmt = _filtered(session, principal, filters)
     if total is None:
         # Counted once per walk: later pages carry the first page's count in their token.
-        total = (
-            session.scalar(
-                select(func.count()).select_from(stmt.with_only_columns(Task.seq).subquery())
-            )
-            or 0
-        )
+        matches = stmt.with_only_columns(Task.seq)
+        if count_cap is not None:
+            matches = matches.limit(count_cap + 1)
+        total = session.scalar(select(func.count()).select_from(matches.subquery())) or 0
     page_stmt = (
         stmt.add_columns(SHOWN_NAME, BatchAlias.name)
         .join(Project, Project.id == Task.project_id)

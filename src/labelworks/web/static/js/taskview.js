@@ -1,0 +1,1 @@
+function n(t,e){e.naturalWidth>0&&t.setAttribute("viewBox",`0 0 ${e.naturalWidth} ${e.naturalHeight}`)}for(let t of document.querySelectorAll("svg.overlay:not([viewBox])")){let e=t.parentElement?.querySelector("img.stage-image");e&&(e.complete?n(t,e):e.addEventListener("load",()=>n(t,e),{once:!0}))}
