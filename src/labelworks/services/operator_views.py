@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -277,20 +278,25 @@ def workforce(session: Session, search: str = "", limit: int = 200) -> list[Work
 
 
 def labels_per_day(session: Session, days: int = 14) -> list[tuple[dt.datetime, int]]:
-    """Labels submitted across the workforce per UTC day, oldest first (today included). One
-    bounded count a day keeps it portable (no dialect date functions) and indexed."""
+    """Labels submitted across the workforce per UTC day, oldest first (today included): one
+    pass over the window's range of the (status, lease_expires_at) index, grouped by day."""
     today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    first = today - dt.timedelta(days=days - 1)
+    day = _utc_day(session, Assignment.submitted_at)
+    rows = session.execute(select(day, func.count()).where(*_labels_since(first)).group_by(day))
+    counts: dict[str, int] = {str(d): int(n) for d, n in rows}
     out = []
     for back in range(days - 1, -1, -1):
         start = today - dt.timedelta(days=back)
-        end = start + dt.timedelta(days=1)
-        n = session.scalar(
-            select(func.count())
-            .select_from(Assignment)
-            .where(*_labels_since(start), Assignment.submitted_at < end)
-        )
-        out.append((start, int(n or 0)))
+        out.append((start, int(counts.get(start.date().isoformat(), 0))))
     return out
+
+
+def _utc_day(session: Session, column: Any) -> Any:
+    """'YYYY-MM-DD' of a UTC timestamp column (SQLite stores it naive, as ISO text)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    return func.substr(column, 1, 10)
 
 
 def project_choices(session: Session) -> list[ProjectChoice]:
