@@ -22,6 +22,8 @@ from labelworks.services.project_settings import project_settings, validate_proj
 from labelworks.services.scope import Principal, found, owned
 from labelworks.tasktypes import SUPPORTED_TYPES, get_task_type
 
+MAX_RATE = 1_000_000.0
+
 
 def set_rates(
     session: Session,
@@ -39,9 +41,6 @@ def set_rates(
             setattr(project, field, rate)
     session.flush()
     return project
-
-
-MAX_RATE = 1_000_000.0
 
 
 def get_project(session: Session, principal: Principal, name: str) -> Project:

@@ -168,8 +168,8 @@ async def qualify_worker(
     def act(session: Any) -> None:
         if grant not in ("0", "1"):
             raise InvalidRequest("must be 1 (grant) or 0 (revoke)", "grant")
-        person = skill.parse_id(user_id, "user_id")
-        project = skill.parse_id(project_id, "project_id")
+        person = _form_id(user_id, "user_id")
+        project = _form_id(project_id, "project_id")
         skill.set_qualified(session, person, project, grant == "1")
 
     done = "granted" if grant == "1" else "revoked"
@@ -189,7 +189,7 @@ async def set_pay_rates(
     """A project's pay rates; an empty field leaves that rate as it is."""
 
     def act(session: Any) -> None:
-        project = session.get(Project, skill.parse_id(project_id, "project_id"))
+        project = session.get(Project, _form_id(project_id, "project_id"))
         if project is None or project.archived:
             raise NotFound("no such project", "project_id")
         projects.set_rates(
@@ -200,6 +200,17 @@ async def set_pay_rates(
         )
 
     return await _action(request, db, visit, csrf_token, act, "rates")
+
+
+def _form_id(value: str, field: str) -> int:
+    """A form's id field: a positive 64-bit integer, else a 400 naming the field."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidRequest("must be a number", field) from None
+    if not 0 < number < 2**63:
+        raise InvalidRequest("must be a positive number", field)
+    return number
 
 
 def _rate(value: str, field: str) -> float | None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from labelworks.db.tables import Assignment, Project, Task, User, WorkerProjectStats
 from labelworks.db.types import utcnow
-from labelworks.errors import InvalidRequest, NotFound
+from labelworks.errors import NotFound
 from labelworks.services.project_settings import ProjectSettings
 from labelworks.services.scope import of_org
 
@@ -173,14 +173,3 @@ def set_qualified(session: Session, user_id: int, project_id: int, qualified: bo
         stats.training_scores = []  # re-qualifying starts over
     stats.updated_at = utcnow()
     session.flush()
-
-
-def parse_id(value: str, field: str) -> int:
-    """A form's id field: a positive integer, else a 400 naming the field."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidRequest("must be a number", field) from None
-    if not 0 < number < 2**63:
-        raise InvalidRequest("must be a positive number", field)
-    return number
