@@ -3,7 +3,6 @@ invite links. Heavy imports stay inside the commands (fast `labelworks --help`).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -119,9 +118,6 @@ def project_set(
     with cli_errors():
         if pools is not None:
             settings["pools"] = _pools(pools)
-        for field, rate in rates.items():
-            if not math.isfinite(rate) or rate < 0:
-                raise InvalidRequest("must be a non-negative number", field)
         if not settings and not rates:
             raise InvalidRequest("give at least one setting or rate to change", "options")
         with open_database().write() as session:
@@ -132,8 +128,7 @@ def project_set(
                 if settings
                 else projects.get_project(session, principal, name)
             )
-            for field, rate in rates.items():
-                setattr(project, field, rate)
+            projects.set_rates(session, project, rate_per_label, rate_per_review)
             version = project.version
             label_rate, review_rate = project.rate_per_label, project.rate_per_review
     changed = ", ".join(f"{k}={v}" for k, v in {**settings, **rates}.items())

@@ -8,6 +8,7 @@ shown as no project on its tasks. Its params (`labelworks project set _default_<
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import case, select
@@ -20,6 +21,26 @@ from labelworks.services.names import check_name
 from labelworks.services.project_settings import project_settings, validate_project_params
 from labelworks.services.scope import Principal, found, owned
 from labelworks.tasktypes import SUPPORTED_TYPES, get_task_type
+
+MAX_RATE = 1_000_000.0
+
+
+def set_rates(
+    session: Session,
+    project: Project,
+    rate_per_label: float | None = None,
+    rate_per_review: float | None = None,
+) -> Project:
+    """The operator's pay rates (never the customer's to set): non-negative, finite."""
+    rates = {"rate_per_label": rate_per_label, "rate_per_review": rate_per_review}
+    for field, rate in rates.items():
+        if rate is not None and (not math.isfinite(rate) or rate < 0 or rate > MAX_RATE):
+            raise InvalidRequest(f"must be a number from 0 to {MAX_RATE:g}", field)
+    for field, rate in rates.items():
+        if rate is not None:
+            setattr(project, field, rate)
+    session.flush()
+    return project
 
 
 def get_project(session: Session, principal: Principal, name: str) -> Project:

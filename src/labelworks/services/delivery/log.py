@@ -1,14 +1,17 @@
-"""What an org sees of its callbacks: the delivery log of a task or batch, and redelivery."""
+"""What an org sees of its callbacks: the delivery log of a task or batch, and redelivery; and what
+the operator sees across orgs: the failing and retrying deliveries (metadata only)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from labelworks.api.serialize import task_json
-from labelworks.db.tables import DeliveryAttempt, OutboxMessage
+from labelworks.db.tables import DeliveryAttempt, Org, OutboxMessage, Task
 from labelworks.db.types import iso, utcnow
 from labelworks.errors import InvalidRequest
 from labelworks.services.batches import get_batch
@@ -113,4 +116,66 @@ def _deliveries_json(session: Session, messages: list[OutboxMessage]) -> list[di
             "created_at": iso(m.created_at),
         }
         for m in messages
+    ]
+
+
+@dataclass(frozen=True)
+class FailingDelivery:
+    org: str
+    kind: str  # task | batch
+    task_id: str | None
+    state: str  # failed | retrying
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime | None  # retrying: when the next attempt is due
+
+
+# Failed for good, or still pending after at least one attempt (retrying with backoff).
+_FAILING = or_(
+    OutboxMessage.status == "failed",
+    (OutboxMessage.status == "pending") & (OutboxMessage.attempts > 0),
+)
+
+
+def failing_counts(session: Session) -> list[tuple[str, int, int]]:
+    """(org, failed, retrying) for every org with a failing delivery, by org name."""
+    rows = session.execute(
+        select(Org.name, OutboxMessage.status, func.count())
+        .join(Org, Org.id == OutboxMessage.org_id)
+        .where(_FAILING)
+        .group_by(Org.name, OutboxMessage.status)
+    ).all()
+    counts: dict[str, list[int]] = {}
+    for org, status, n in rows:
+        counts.setdefault(org, [0, 0])[0 if status == "failed" else 1] += n
+    return [(org, failed, retrying) for org, (failed, retrying) in sorted(counts.items())]
+
+
+def failing_deliveries(session: Session, limit: int = 200) -> list[FailingDelivery]:
+    """The most recently active failing deliveries across orgs: when, state, attempts, the receiver's
+    status code and error. No URL, payload or task content: an operator's view."""
+    rows = session.execute(
+        select(OutboxMessage, Org.name, Task.task_id)
+        .join(Org, Org.id == OutboxMessage.org_id)
+        .outerjoin(Task, Task.seq == OutboxMessage.task_seq)
+        .where(_FAILING)
+        # Through the (status, next_attempt_at) index, not a walk of every delivered row.
+        .order_by(OutboxMessage.next_attempt_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        FailingDelivery(
+            org,
+            m.kind,
+            task_id,
+            "failed" if m.status == "failed" else "retrying",
+            m.attempts,
+            m.last_status_code,
+            m.last_error,
+            m.created_at,
+            m.next_attempt_at if m.status == "pending" else None,
+        )
+        for m, org, task_id in rows
     ]

@@ -11,6 +11,9 @@ from labelworks.db.tables import Assignment, WorkerProjectStats
 from labelworks.services.auth import Person
 from labelworks.services.work.pay import total_earnings
 
+# Label assignments that count as work done (whatever became of them).
+LABELS_DONE = ("submitted", "accepted", "rejected", "dissented", "discarded")
+
 
 def my_numbers(session: Session, person: Person) -> dict[str, Any]:
     counts = dict(
@@ -19,9 +22,7 @@ def my_numbers(session: Session, person: Person) -> dict[str, Any]:
             .where(
                 Assignment.user_id == person.user_id,
                 Assignment.stage == "label",
-                Assignment.status.in_(
-                    ("submitted", "accepted", "rejected", "dissented", "discarded")
-                ),
+                Assignment.status.in_(LABELS_DONE),
             )
             .group_by(Assignment.status)
         ).all()

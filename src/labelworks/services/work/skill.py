@@ -7,8 +7,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from labelworks.db.tables import Assignment, Task, WorkerProjectStats
+from labelworks.db.tables import Assignment, Project, Task, User, WorkerProjectStats
 from labelworks.db.types import utcnow
+from labelworks.errors import NotFound
 from labelworks.services.project_settings import ProjectSettings
 from labelworks.services.scope import of_org
 
@@ -124,3 +125,51 @@ def skills(session: Session, project_id: int, user_ids: list[int]) -> dict[int, 
     ).all()
     known = {u: acc for u, acc in rows if acc is not None}
     return {u: known.get(u, PRIOR_SKILL) for u in user_ids}
+
+
+# --- operator actions (the `/operator` console) ---------------------------------------------------
+
+WORKFORCE_ROLES = ("annotator", "reviewer")
+
+
+def workforce_member(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.role not in WORKFORCE_ROLES:
+        raise NotFound("no such annotator or reviewer", "user_id")
+    return user
+
+
+def set_paused(session: Session, user_id: int, paused: bool) -> int:
+    """An operator's pause: the person's standing on every active project is paused (so `next`
+    serves them nothing), or every pause is lifted (a low-gold pause included). The number of
+    projects changed. A project created later starts unpaused."""
+    workforce_member(session, user_id)
+    if paused:
+        project_ids = list(session.scalars(select(Project.id).where(Project.archived.is_(False))))
+        for project_id in project_ids:
+            stats_for(session, user_id, project_id).paused = True
+        changed = len(project_ids)
+    else:
+        changed = session.execute(
+            update(WorkerProjectStats)
+            .where(WorkerProjectStats.user_id == user_id, WorkerProjectStats.paused.is_(True))
+            .values(paused=False, updated_at=utcnow())
+        ).rowcount  # type: ignore[attr-defined]
+    session.flush()
+    return int(changed or 0)
+
+
+def set_qualified(session: Session, user_id: int, project_id: int, qualified: bool) -> None:
+    """Grant (or revoke) the project's qualification, as if training were passed (or not)."""
+    workforce_member(session, user_id)
+    project = session.get(Project, project_id)
+    if project is None or project.archived:
+        raise NotFound("no such project", "project_id")
+    if not qualified and not session.get(WorkerProjectStats, (user_id, project_id)):
+        return
+    stats = stats_for(session, user_id, project_id)
+    stats.training_passed = qualified
+    if not qualified:
+        stats.training_scores = []  # re-qualifying starts over
+    stats.updated_at = utcnow()
+    session.flush()
