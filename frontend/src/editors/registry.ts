@@ -5,6 +5,7 @@ import { mountComparison } from "./comparison";
 import { mountNER } from "./ner";
 import { mountImageEditor } from "./image/index";
 import { mountTextForm } from "./textform";
+import { mountSegmentEditor } from "./segment/index";
 
 export const EDITORS: Record<string, MountEditor | undefined> = {
   categorization: mountCategorization,
@@ -18,4 +19,5 @@ export const EDITORS: Record<string, MountEditor | undefined> = {
   polygonannotation: mountImageEditor,
   lineannotation: mountImageEditor,
   pointannotation: mountImageEditor,
+  segmentannotation: mountSegmentEditor,
 };

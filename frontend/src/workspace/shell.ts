@@ -38,6 +38,8 @@ const TITLES: Record<string, string> = {
   comparison: "Compare the responses",
   namedentityrecognition: "Mark the entities",
   imageannotation: "Annotate the image",
+  segmentannotation: "Segment the image",
+  datacollection: "Collect the data",
 };
 
 export function start(root: HTMLElement): void {

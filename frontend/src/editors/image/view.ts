@@ -67,6 +67,8 @@ export class View {
   private readonly imageLayer = new Konva.Layer({ listening: false });
   private readonly shapeLayer = new Konva.Layer({ listening: false });
   private readonly activeLayer = new Konva.Layer({ listening: false });
+  private maskLayer: Konva.Layer | null = null; // segmentation: the label raster, unsmoothed
+  private maskNode: Konva.Image | null = null;
   private readonly imageNode = new Konva.Image({ image: undefined, listening: false, perfectDrawEnabled: false });
   private readonly nodes = new Map<string, { node: Drawable; key: string; bounds: Bounds; shown: boolean }>();
   private levels: CanvasImageSource[] = [];
@@ -98,6 +100,20 @@ export class View {
       src = c;
     }
     this.level = -1;
+  }
+
+  /** Show a raster the size of the image above it (segmentation's label colours), drawn
+   * pixel-sharp at any zoom; call again after changing the canvas to redraw it. */
+  setOverlay(canvas: HTMLCanvasElement, opacity: number): void {
+    if (!this.maskLayer) {
+      this.maskLayer = new Konva.Layer({ listening: false, imageSmoothingEnabled: false });
+      this.maskNode = new Konva.Image({ image: canvas, x: 0, y: 0, listening: false, perfectDrawEnabled: false });
+      this.maskLayer.add(this.maskNode);
+      this.stage.add(this.maskLayer);
+      this.maskLayer.zIndex(1); // above the image, below the shapes and the active layer
+    }
+    this.maskNode!.setAttrs({ image: canvas, width: this.naturalWidth, height: this.naturalHeight, opacity });
+    this.maskLayer.batchDraw();
   }
 
   setFilter(brightness: number, contrast: number): void {

@@ -1,0 +1,105 @@
+"""The workspace editors added last, in a real browser against a live server: segmentation,
+document transcription regions, data collection files, media keys. Each test completes a task
+with keyboard and mouse and checks the stored response is exactly what was drawn or typed."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import numpy as np
+from playwright.sync_api import expect
+
+from tests.web.conftest import make_person, screenshot, sign_in
+from tests.web.image_harness import png
+
+
+def _open_work(page: Any, server: Any, project: str) -> None:
+    sign_in(page, server, make_person(server, "annotator"), next=f"/work?project={project}")
+    page.wait_for_url(f"{server.url}/work?project={project}")
+    expect(page.locator("#task-title")).not_to_have_text("Loading…")
+
+
+def _done(page: Any) -> None:
+    expect(page.locator("#task-title")).to_have_text("No work right now")
+    expect(page.locator("#sync")).to_have_text("All saved")
+
+
+class Surface:
+    """The `Task image` surface at fit-to-screen: image pixels to screen points."""
+
+    def __init__(self, page: Any, width: int) -> None:
+        surface = page.get_by_role("img", name="Task image")
+        expect(surface).to_have_attribute("data-ready", "true")
+        self.box = surface.bounding_box()
+        self.scale = self.box["width"] / width
+        self.page = page
+
+    def at(self, x: float, y: float) -> tuple[float, float]:
+        return self.box["x"] + x * self.scale, self.box["y"] + y * self.scale
+
+    def drag(self, *points: tuple[float, float]) -> None:
+        m = self.page.mouse
+        m.move(*self.at(*points[0]))
+        m.down()
+        for p in points[1:]:
+            m.move(*self.at(*p), steps=4)
+        m.up()
+
+
+def _decode(uri: str) -> np.ndarray:
+    from PIL import Image
+
+    raw = base64.b64decode(uri.split(",", 1)[1])
+    with Image.open(io.BytesIO(raw)) as image:
+        assert image.mode == "L"
+        return np.asarray(image).copy()
+
+
+def test_segmentation_brush_undo_polygon_fill_exact_pixels(web_server, page, customer):
+    width, height = 200, 150
+    up = customer.api.post("/files/upload", files={"file": ("seg.png", png(width, height))})
+    assert up.status_code == 200, up.text
+    project = customer.project(
+        "segmentannotation", {"labels": ["sky", "road", "car"], "allow_unlabeled": True}
+    )
+    task = customer.task("segmentannotation", project, {"attachment": up.json()["attachment_url"]})
+    _open_work(page, web_server, project)
+    s = Surface(page, width)
+    assert s.scale > 2  # a small image is shown enlarged: corners are hit to the pixel
+    # A brush stroke with label 1, then undone: nothing of it stays.
+    page.keyboard.press("Digit1")
+    s.drag((20, 20), (60, 25), (90, 40))
+    expect(page.get_by_text("0 labelled pixels")).to_have_count(0)
+    page.keyboard.press("BracketRight")  # a larger brush
+    expect(page.get_by_text("Brush 5 px")).to_be_visible()  # 4 at this image size
+    page.keyboard.press("Control+KeyZ")
+    expect(page.get_by_text("0 labelled pixels")).to_be_visible()
+    # Label 2, polygon fill of the rectangle x 40..120, y 30..90 (corners snap to pixel corners).
+    page.keyboard.press("Digit2")
+    page.keyboard.press("KeyP")
+    for corner in ((40, 30), (120, 30), (120, 90), (40, 90), (40, 30)):
+        page.mouse.click(*s.at(*corner))
+    expect(page.get_by_text("4800 labelled pixels")).to_be_visible()
+    # The eraser and the brush work on the same raster: paint and erase outside the rectangle.
+    page.keyboard.press("KeyB")
+    s.drag((160, 120), (180, 130))
+    page.keyboard.press("KeyE")
+    page.keyboard.press("BracketRight")
+    page.keyboard.press("BracketRight")
+    s.drag((160, 120), (180, 130))
+    page.keyboard.press("BracketLeft")
+    expect(page.get_by_text("4800 labelled pixels")).to_be_visible()
+    page.keyboard.press("KeyO")  # overlay hidden and shown again
+    page.keyboard.press("KeyO")
+    screenshot(page, "editor-segmentannotation")
+    page.keyboard.press("Enter")
+    _done(page)
+    stored = customer.get(task)["response"]
+    assert stored["labelMapping"]["road"]["index"] == 2
+    pixels = _decode(stored["annotations"]["combined"]["indexedImage"])
+    want = np.zeros((height, width), dtype=np.uint8)
+    want[30:90, 40:120] = 2
+    assert pixels.shape == (height, width)
+    assert np.array_equal(pixels, want), np.argwhere(pixels != want)[:5]
