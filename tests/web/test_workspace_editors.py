@@ -103,3 +103,50 @@ def test_segmentation_brush_undo_polygon_fill_exact_pixels(web_server, page, cus
     want[30:90, 40:120] = 2
     assert pixels.shape == (height, width)
     assert np.array_equal(pixels, want), np.argwhere(pixels != want)[:5]
+
+
+def test_document_regions_on_two_pages_in_reading_order(web_server, page, customer):
+    urls = []
+    for name in ("p1.png", "p2.png"):
+        up = customer.api.post("/files/upload", files={"file": (name, png(400, 300))})
+        assert up.status_code == 200, up.text
+        urls.append(up.json()["attachment_url"])
+    features = [{"label": "title", "required": True}, {"label": "body"}]
+    project = customer.project("documenttranscription", {"features": features})
+    task = customer.task(
+        "documenttranscription",
+        project,
+        {"attachments": urls, "attachment_type": "image"},
+    )
+    _open_work(page, web_server, project)
+    s = Surface(page, 400)
+    page.keyboard.press("Digit1")  # title
+    s.drag((20, 10), (200, 30), (380, 50))
+    page.keyboard.press("Digit2")  # body
+    s.drag((20, 80), (200, 150), (380, 280))
+    page.get_by_label("Region 1: title").fill("Annual report")
+    page.get_by_label("Region 2: body").fill("Revenue grew.")
+    # Alt+Up moves the body region first in the reading order.
+    page.get_by_label("Region 2: body").press("Alt+ArrowUp")
+    expect(page.get_by_label("Region 1: body")).to_have_value("Revenue grew.")
+    page.get_by_role("button", name="Page 2").click()
+    s = Surface(page, 400)
+    page.keyboard.press("Digit2")
+    s.drag((40, 40), (100, 100), (200, 120))
+    page.get_by_label("Region 1: body").fill("Page two text")
+    screenshot(page, "editor-documenttranscription")
+    page.get_by_label("Region 1: body").press("Control+Enter")
+    _done(page)
+    got = customer.get(task)["response"]["annotations"]
+    simple = [
+        (r["page"], r["reading_order"], r["label"], r["text"], r["location"]["type"]) for r in got
+    ]
+    assert simple == [
+        (0, 0, "body", "Revenue grew.", "box"),
+        (0, 1, "title", "Annual report", "box"),
+        (1, 0, "body", "Page two text", "box"),
+    ]
+    tol = 2 / s.scale
+    title = got[1]["location"]
+    for key, want in (("left", 20), ("top", 10), ("width", 360), ("height", 40)):
+        assert abs(title[key] - want) <= tol, (key, title[key], want)

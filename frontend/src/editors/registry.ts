@@ -6,12 +6,13 @@ import { mountNER } from "./ner";
 import { mountImageEditor } from "./image/index";
 import { mountTextForm } from "./textform";
 import { mountSegmentEditor } from "./segment/index";
+import { mountDocument } from "./document";
 
 export const EDITORS: Record<string, MountEditor | undefined> = {
   categorization: mountCategorization,
   textcollection: mountTextForm,
   transcription: mountTextForm,
-  documenttranscription: mountTextForm,
+  documenttranscription: mountDocument,
   comparison: mountComparison,
   namedentityrecognition: mountNER,
   imageannotation: mountImageEditor,
