@@ -11,14 +11,16 @@ from typing import Any
 import numpy as np
 from playwright.sync_api import expect
 
-from tests.web.conftest import make_person, screenshot, sign_in
+from tests.web.conftest import bearer, make_person, screenshot, sign_in
 from tests.web.image_harness import png
 
 
-def _open_work(page: Any, server: Any, project: str) -> None:
-    sign_in(page, server, make_person(server, "annotator"), next=f"/work?project={project}")
+def _open_work(page: Any, server: Any, project: str) -> str:
+    email = make_person(server, "annotator")
+    sign_in(page, server, email, next=f"/work?project={project}")
     page.wait_for_url(f"{server.url}/work?project={project}")
     expect(page.locator("#task-title")).not_to_have_text("Loading…")
+    return email
 
 
 def _done(page: Any) -> None:
@@ -150,3 +152,52 @@ def test_document_regions_on_two_pages_in_reading_order(web_server, page, custom
     title = got[1]["location"]
     for key, want in (("left", 20), ("top", 10), ("width", 360), ("height", 40)):
         assert abs(title[key] - want) <= tol, (key, title[key], want)
+
+
+def test_data_collection_with_url_and_uploaded_files(web_server, page, customer):
+    fields = {
+        "company": "The company's name",
+        "site": {"type": "url", "description": "Its website"},
+        "logo": {"type": "file"},
+        "docs": {"type": "file", "multiple": True, "required": False},
+    }
+    project = customer.project("datacollection", {"fields": fields})
+    task = customer.task(
+        "datacollection",
+        project,
+        {"attachment": "https://example.com/acme", "attachment_type": "website"},
+    )
+    email = _open_work(page, web_server, project)
+    page.get_by_label("company *").fill("Acme")
+    page.get_by_label("site *").fill("not a url")
+    logo = png(16, 16)
+    page.get_by_label("logo *").set_input_files(
+        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": logo}]
+    )
+    expect(page.get_by_text("Uploaded logo.png")).to_be_visible()
+    page.get_by_label("docs").set_input_files(
+        files=[
+            {"name": "a.txt", "mimeType": "text/plain", "buffer": b"first"},
+            {"name": "b.txt", "mimeType": "text/plain", "buffer": b"second"},
+        ]
+    )
+    expect(page.get_by_role("button", name="Remove b.txt")).to_be_visible()
+    page.get_by_role("button", name="Remove a.txt").click()
+    page.get_by_label("company *").press("Control+Enter")
+    expect(page.locator("#message")).to_contain_text("incomplete")  # the URL is not one
+    page.get_by_label("site *").fill("https://acme.example.com/")
+    screenshot(page, "editor-datacollection")
+    page.get_by_label("site *").press("Control+Enter")
+    _done(page)
+    got = customer.get(task)["response"]["fields"]
+    assert got["company"] == "Acme" and got["site"] == "https://acme.example.com/"
+    assert got["logo"]["name"] == "logo.png" and got["logo"]["content_type"] == "image/png"
+    assert [d["name"] for d in got["docs"]] == ["b.txt"]
+    # The customer reads the uploads as its own files.
+    path = got["logo"]["url"].split("/v1", 1)[1]
+    assert customer.api.get(path).content == logo
+    assert customer.api.get(got["docs"][0]["url"].split("/v1", 1)[1]).content == b"second"
+    # Uploading needs a live lease of one's own: the submitted assignment takes no more files.
+    with bearer(web_server, email) as worker:
+        r = worker.post("/work/queue/999999999/files", files={"file": ("x.txt", b"x")})
+        assert r.status_code == 404, r.text

@@ -7,12 +7,14 @@ import { mountImageEditor } from "./image/index";
 import { mountTextForm } from "./textform";
 import { mountSegmentEditor } from "./segment/index";
 import { mountDocument } from "./document";
+import { mountDataCollection } from "./datacollection";
 
 export const EDITORS: Record<string, MountEditor | undefined> = {
   categorization: mountCategorization,
   textcollection: mountTextForm,
   transcription: mountTextForm,
   documenttranscription: mountDocument,
+  datacollection: mountDataCollection,
   comparison: mountComparison,
   namedentityrecognition: mountNER,
   imageannotation: mountImageEditor,

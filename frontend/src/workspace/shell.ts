@@ -197,7 +197,7 @@ export function start(root: HTMLElement): void {
       const initial = draft ?? lease.draft ?? (stage === "review" ? task.consensus : task.hypothesis);
       editorRoot.replaceChildren();
       editor = mount(editorRoot, {
-        task,
+        task: { ...task, assignment_id: lease.assignment_id }, // the lease's (uploads name it)
         initial,
         onChange(response) {
           latest = { id: lease.assignment_id, response };
