@@ -201,3 +201,68 @@ def test_data_collection_with_url_and_uploaded_files(web_server, page, customer)
     with bearer(web_server, email) as worker:
         r = worker.post("/work/queue/999999999/files", files={"file": ("x.txt", b"x")})
         assert r.status_code == 404, r.text
+
+
+def _wav(seconds: int) -> bytes:
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(1)
+        w.setframerate(8000)
+        w.writeframes(bytes([128]) * 8000 * seconds)
+    return out.getvalue()
+
+
+def test_audio_playback_keys_in_a_transcription(web_server, page, customer):
+    up = customer.api.post("/files/upload", files={"file": ("talk.wav", _wav(20))})
+    assert up.status_code == 200, up.text
+    fields = [{"type": "text", "field_id": "words", "title": "Words"}]
+    project = customer.project("transcription", {"fields": fields})
+    task = customer.task(
+        "transcription",
+        project,
+        {"attachments": [{"type": "audio", "content": up.json()["attachment_url"]}]},
+    )
+    _open_work(page, web_server, project)
+    audio = page.locator("audio")
+    expect(audio).to_have_js_property("readyState", 4)
+
+    def state() -> dict[str, Any]:
+        return audio.evaluate("a => ({t: a.currentTime, paused: a.paused, rate: a.playbackRate})")
+
+    expect(page.get_by_role("button", name="Forward 5 s")).to_contain_text("L")
+    page.locator("#task-title").click()  # keys act outside the text field
+    page.keyboard.press("KeyL")
+    page.keyboard.press("KeyL")
+    assert abs(state()["t"] - 10) < 0.01
+    page.keyboard.press("KeyJ")
+    assert abs(state()["t"] - 5) < 0.01
+    page.keyboard.press("Period")
+    assert state()["rate"] == 1.25
+    expect(page.locator(".media-speed")).to_contain_text("1.25")
+    page.keyboard.press("Comma")
+    page.keyboard.press("Comma")
+    assert state()["rate"] == 0.75
+    page.keyboard.press("KeyK")
+    expect(audio).to_have_js_property("paused", False)
+    page.keyboard.press("KeyK")
+    expect(audio).to_have_js_property("paused", True)
+    # While typing the letters are text; Ctrl+Space plays and pauses.
+    words = page.get_by_label("Words *")
+    words.press_sequentially("jkl")
+    now = state()
+    assert now["paused"] and abs(now["t"] - 5) < 1
+    words.press("Control+Space")
+    expect(audio).to_have_js_property("paused", False)
+    words.press("Control+Space")
+    expect(audio).to_have_js_property("paused", True)
+    page.locator("#task-title").click()
+    page.keyboard.press("Shift+Slash")
+    expect(page.get_by_role("dialog")).to_contain_text("Media: back / forward 5 s")
+    screenshot(page, "editor-transcription-audio")
+    page.keyboard.press("Escape")
+    words.press("Control+Enter")
+    _done(page)
+    assert customer.get(task)["response"] == {"fields": {"words": "jkl"}}

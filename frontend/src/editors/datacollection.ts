@@ -7,6 +7,7 @@ import type { MountEditor } from "./types";
 import { upload } from "../workspace/api";
 import { attachment, el, keyButton } from "../workspace/dom";
 import { buildForm, type Field } from "./form";
+import { mediaKeys } from "../workspace/media";
 
 interface CollectField {
   description?: string;
@@ -98,7 +99,10 @@ export const mountDataCollection: MountEditor = (root, ctx) => {
     return out;
   }
 
-  root.append(el("div", { class: "attachments" }, ...context), form.node, ...fileFields);
+  const atts = el("div", { class: "attachments" }, ...context);
+  root.append(atts, form.node, ...fileFields);
+  const media = mediaKeys(atts, root);
+  if (media) atts.append(media.element);
   return {
     getResponse() {
       const values = form.values();
@@ -107,6 +111,8 @@ export const mountDataCollection: MountEditor = (root, ctx) => {
       const missing = specs.some(([id, f]) => f.type === "file" && f.required !== false && !(id in answers));
       return missing ? null : { fields: { ...values, ...answers } };
     },
+    handleKey: (e) => media?.handleKey(e) ?? false,
+    help: media?.help,
     focus: () => form.first()?.focus(),
     destroy: () => root.replaceChildren(),
   };

@@ -162,6 +162,10 @@ export const mountDocument: MountEditor = (root, ctx) => {
 
   const editor: Editor & { debug: { image(): ImageEditor | null } } = {
     getResponse: () => (complete() ? response() : null),
+    help: [
+      ["Document: move a region earlier / later (in its text)", "Alt+↑ / Alt+↓"],
+      ["Document: previous / next page", "PageUp / PageDown"],
+    ],
     handleKey(e) {
       if (e.code === "PageDown" || e.code === "PageUp") {
         showPage(page + (e.code === "PageDown" ? 1 : -1));

@@ -415,6 +415,7 @@ export function start(root: HTMLElement): void {
       ["Submit from a text field", "Ctrl+Enter"],
       ["NER: move / extend the selection", "← → / Shift+← →"],
       ["Comparison: first Likert field", "Shift+1–9"],
+      ...(editor?.help ?? []),
     ].map(([a, k]) => el("tr", {}, el("td", {}, a), el("td", {}, k)));
     body.replaceChildren(...rows, ...extra);
     const toggle = document.getElementById("keys-enabled") as HTMLInputElement;

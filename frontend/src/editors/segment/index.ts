@@ -585,6 +585,12 @@ export function mount(root: HTMLElement, ctx: EditorContext): SegmentEditor {
   return {
     getResponse: () => response(),
     handleKey,
+    help: [
+      ["Segmentation: brush / eraser / polygon fill", "B / E / P"],
+      ["Segmentation: brush size", "[ / ]"],
+      ["Segmentation: overlay off / on", "O"],
+      ["Undo / redo", "Ctrl+Z / Ctrl+Shift+Z"],
+    ],
     focus: () => surface.focus({ preventScroll: true }),
     destroy: () => {
       destroyed = true;
