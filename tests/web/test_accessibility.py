@@ -24,6 +24,7 @@ FIELDS = [
 # The image canvas is out of scope (issue 11: "the non-canvas UI passes axe").
 EXCLUDE = ["canvas", ".konvajs-content"]
 BODY_BG = {"light": "rgb(247, 247, 248)", "dark": "rgb(20, 21, 26)"}  # --bg in app.css
+HIGH_CONTRAST_BG = {"light": "rgb(255, 255, 255)", "dark": "rgb(0, 0, 0)"}
 
 
 def _axe(page: Any) -> list[dict[str, Any]]:
@@ -180,6 +181,90 @@ def test_axe_finds_nothing_serious_in_light_and_dark(web_server, browser, custom
     _check(page, "/projects", findings)
     context.close()
 
+    assert not findings, "axe found serious/critical violations:\n" + json.dumps(findings, indent=1)
+
+
+def test_high_contrast_and_the_newer_editors(web_server, browser, customer):
+    """High contrast follows prefers-contrast and the header toggle (saved across reloads);
+    segmentation, document transcription, data collection and media keys pass axe in normal
+    and high contrast, light and dark."""
+    import io
+    import wave
+
+    s = web_server
+    up = customer.api.post("/files/upload", files={"file": ("a.png", png(320, 240))})
+    image_url = up.json()["attachment_url"]
+    sound = io.BytesIO()
+    with wave.open(sound, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(1)
+        w.setframerate(8000)
+        w.writeframes(bytes([128]) * 8000)
+    audio_url = customer.api.post(
+        "/files/upload", files={"file": ("a.wav", sound.getvalue())}
+    ).json()["attachment_url"]
+    projects = []
+    for kind, params, body in (
+        ("segmentannotation", {"labels": ["sky", "road"]}, {"attachment": image_url}),
+        (
+            "documenttranscription",
+            {"features": [{"label": "title"}]},
+            {"attachments": [image_url], "attachment_type": "image"},
+        ),
+        (
+            "datacollection",
+            {"fields": {"name": "Name", "site": {"type": "url"}, "logo": {"type": "file"}}},
+            {"attachment": "https://example.com/", "attachment_type": "website"},
+        ),
+        (
+            "transcription",
+            {"fields": [{"type": "text", "field_id": "t", "title": "Words"}]},
+            {"attachments": [{"type": "audio", "content": audio_url}]},
+        ),
+    ):
+        project = customer.project(kind, params)
+        customer.task(kind, project, body)
+        projects.append((kind, project))
+    findings: dict[str, Any] = {}
+    context = _context(browser)
+    page = _work(context, s, projects[0][1])
+    toggle = page.get_by_role("button", name="High contrast")
+    bg = "() => getComputedStyle(document.body).backgroundColor"
+    # The OS asks for more contrast: applied in light and dark, the toggle shows it.
+    page.emulate_media(contrast="more", color_scheme="dark")
+    assert page.evaluate(bg) == HIGH_CONTRAST_BG["dark"]
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    # The toggle overrides the OS either way, and is remembered.
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate(bg) == BODY_BG["dark"]
+    page.emulate_media(contrast="no-preference", color_scheme="light")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate(bg) == HIGH_CONTRAST_BG["light"]
+    page.reload()
+    expect(page.get_by_role("button", name="High contrast")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert page.evaluate(bg) == HIGH_CONTRAST_BG["light"]
+    page.evaluate("() => localStorage.removeItem('lw-contrast')")
+    for kind, project in projects:
+        page.goto(f"{s.url}/work?project={project}")
+        expect(page.locator("#task-title")).not_to_have_text("Loading…")
+        if kind in ("segmentannotation", "documenttranscription"):
+            expect(page.get_by_role("img", name="Task image")).to_have_attribute(
+                "data-ready", "true"
+            )
+        for contrast, scheme in (("no-preference", "light"), ("more", "light"), ("more", "dark")):
+            page.emulate_media(contrast=contrast, color_scheme=scheme)
+            want = (HIGH_CONTRAST_BG if contrast == "more" else BODY_BG)[scheme]
+            assert page.evaluate(bg) == want, (kind, contrast, scheme)
+            found = _axe(page)
+            if found:
+                findings[f"{kind} ({contrast}, {scheme})"] = found
+        if kind == "segmentannotation":
+            screenshot(page, "high-contrast-dark-segmentannotation")
+    context.close()
     assert not findings, "axe found serious/critical violations:\n" + json.dumps(findings, indent=1)
 
 

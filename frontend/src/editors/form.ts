@@ -1,4 +1,4 @@
-// Forms built from a task's `fields` (text, number, category; likert in comparison), with the
+// Forms built from a task's `fields` (text, number, url, category; likert in comparison), with the
 // same limits and required checks as the server, shared by the free-text types and comparison.
 import { el, keyButton } from "../workspace/dom";
 
@@ -45,14 +45,16 @@ export function buildForm(fields: Field[], initial: Record<string, unknown>, onC
     const title = f.title + (required ? " *" : "");
     const describe = f.description ? el("p", { class: "hint", id: `${id}-d` }, f.description) : null;
     const start = initial[f.field_id];
-    if (f.type === "text" || f.type === "number") {
+    if (f.type === "text" || f.type === "number" || f.type === "url") {
       const input = f.type === "text"
         ? el("textarea", { id, rows: "4" })
-        : el("input", { id, type: "number", step: "any" });
+        : f.type === "url"
+          ? el("input", { id, type: "url", placeholder: "https://…" })
+          : el("input", { id, type: "number", step: "any" });
       if (f.type === "text") {
         if (f.max_characters) input.setAttribute("maxlength", String(f.max_characters));
         if (f.min_characters) input.setAttribute("minlength", String(f.min_characters));
-      } else {
+      } else if (f.type === "number") {
         if (f.min != null) input.setAttribute("min", String(f.min));
         if (f.max != null) input.setAttribute("max", String(f.max));
       }
@@ -82,6 +84,7 @@ export function buildForm(fields: Field[], initial: Record<string, unknown>, onC
           const ok = Number.isFinite(n) && (f.min == null || n >= f.min) && (f.max == null || n <= f.max);
           return [n, ok];
         }
+        if (f.type === "url") return [raw, /^https?:\/\/\S+$/.test(raw)]; // as datacollection checks it
         const n = [...raw].length;
         const ok = (!f.min_characters || n >= f.min_characters) && (!f.max_characters || n <= f.max_characters);
         return [raw, ok];

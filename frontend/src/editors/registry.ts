@@ -5,12 +5,16 @@ import { mountComparison } from "./comparison";
 import { mountNER } from "./ner";
 import { mountImageEditor } from "./image/index";
 import { mountTextForm } from "./textform";
+import { mountSegmentEditor } from "./segment/index";
+import { mountDocument } from "./document";
+import { mountDataCollection } from "./datacollection";
 
 export const EDITORS: Record<string, MountEditor | undefined> = {
   categorization: mountCategorization,
   textcollection: mountTextForm,
   transcription: mountTextForm,
-  documenttranscription: mountTextForm,
+  documenttranscription: mountDocument,
+  datacollection: mountDataCollection,
   comparison: mountComparison,
   namedentityrecognition: mountNER,
   imageannotation: mountImageEditor,
@@ -18,4 +22,5 @@ export const EDITORS: Record<string, MountEditor | undefined> = {
   polygonannotation: mountImageEditor,
   lineannotation: mountImageEditor,
   pointannotation: mountImageEditor,
+  segmentannotation: mountSegmentEditor,
 };

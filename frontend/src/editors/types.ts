@@ -24,6 +24,8 @@ export interface Editor {
   /** Handle a key the shell did not consume; return true when handled. */
   handleKey?(event: KeyboardEvent): boolean;
   focus?(): void;
+  /** Extra rows for the `?` sheet: [what, key]. */
+  help?: [string, string][];
   destroy(): void;
 }
 

@@ -29,3 +29,20 @@ export async function post<T>(path: string, body: unknown, keepalive = false, me
   }
   return res.status === 204 ? (null as T) : ((await res.json()) as T);
 }
+
+/** Upload one file (multipart field `file`) with the session's CSRF token. */
+export async function upload<T>(path: string, file: File): Promise<T> {
+  const form = new FormData();
+  form.append("file", file);
+  const res = await fetch(path, { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf() }, body: form });
+  if (!res.ok) {
+    let message = `${res.status}`;
+    try {
+      message = (await res.json()).error ?? message;
+    } catch {
+      /* not JSON */
+    }
+    throw new HttpError(res.status, message);
+  }
+  return (await res.json()) as T;
+}

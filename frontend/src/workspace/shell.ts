@@ -38,6 +38,8 @@ const TITLES: Record<string, string> = {
   comparison: "Compare the responses",
   namedentityrecognition: "Mark the entities",
   imageannotation: "Annotate the image",
+  segmentannotation: "Segment the image",
+  datacollection: "Collect the data",
 };
 
 export function start(root: HTMLElement): void {
@@ -195,7 +197,7 @@ export function start(root: HTMLElement): void {
       const initial = draft ?? lease.draft ?? (stage === "review" ? task.consensus : task.hypothesis);
       editorRoot.replaceChildren();
       editor = mount(editorRoot, {
-        task,
+        task: { ...task, assignment_id: lease.assignment_id }, // the lease's (uploads name it)
         initial,
         onChange(response) {
           latest = { id: lease.assignment_id, response };
@@ -413,6 +415,7 @@ export function start(root: HTMLElement): void {
       ["Submit from a text field", "Ctrl+Enter"],
       ["NER: move / extend the selection", "← → / Shift+← →"],
       ["Comparison: first Likert field", "Shift+1–9"],
+      ...(editor?.help ?? []),
     ].map(([a, k]) => el("tr", {}, el("td", {}, a), el("td", {}, k)));
     body.replaceChildren(...rows, ...extra);
     const toggle = document.getElementById("keys-enabled") as HTMLInputElement;

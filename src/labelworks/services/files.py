@@ -127,9 +127,17 @@ def fetch_url(settings: Settings, url: Any) -> Blob:
 def record_file(
     session: Session, principal: Principal, blob: Blob, metadata: dict[str, Any] | None = None
 ) -> File:
+    return record_org_file(session, principal.org_id, blob, metadata)
+
+
+def record_org_file(
+    session: Session, org_id: int, blob: Blob, metadata: dict[str, Any] | None = None
+) -> File:
+    """Record stored bytes as a file of `org_id` (a customer's upload, or an annotator's answer
+    to a task of that org)."""
     file = File(
         id=new_object_id(),
-        org_id=principal.org_id,
+        org_id=org_id,
         sha256=blob.sha256,
         size=blob.size,
         content_type=blob.content_type[:200],

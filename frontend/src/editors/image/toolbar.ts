@@ -1,8 +1,16 @@
 // The controls above the image: one button per label key, undo/redo/delete, zoom,
 // brightness and contrast, the selected shape's attributes and a status line.
 // Built with DOM calls only (no inline style attributes or HTML strings: the workspace's CSP).
-import type { Ann, Spec, Tool } from "./params";
+import type { Ann, Spec } from "./params";
 import { colorOf } from "./view";
+
+/** What the toolbar needs of a spec: the label keys and the attributes (the segmentation
+ * editor passes its own labels with the kind "mask"). */
+export interface ToolbarSpec {
+  tools: { kind: string; label: string }[];
+  attributes: Spec["attributes"];
+}
+type Tool = ToolbarSpec["tools"][number];
 
 export interface ToolbarActions {
   pickTool(i: number): void;
@@ -43,7 +51,8 @@ function slider(name: string, onInput: (v: number) => void): HTMLLabelElement {
   return label;
 }
 
-export function buildToolbar(spec: Spec, act: ToolbarActions): Toolbar {
+export function buildToolbar(spec: ToolbarSpec, act: ToolbarActions, opts: { unit?: string; hint?: string } = {}): Toolbar {
+  const unit = opts.unit ?? "shape";
   const el = document.createElement("div");
   el.className = "lw-image-toolbar";
   Object.assign(el.style, { display: "flex", flexDirection: "column", gap: "4px", flex: "0 0 auto" });
@@ -67,7 +76,7 @@ export function buildToolbar(spec: Spec, act: ToolbarActions): Toolbar {
   const zoomOut = button("Zoom out (−)", "- or wheel", () => act.zoom(0.8));
   const fitB = button("Fit (0)", "0", act.fit);
   const hint = document.createElement("span");
-  hint.textContent = "[ ] select · arrows nudge · Alt+click add/remove vertex · Space+drag pan · Esc";
+  hint.textContent = opts.hint ?? "[ ] select · arrows nudge · Alt+click add/remove vertex · Space+drag pan · Esc";
   let brightness = 100;
   let contrast = 100;
   const bright = slider("Brightness", (v) => act.filter((brightness = v), contrast));
@@ -151,7 +160,7 @@ export function buildToolbar(spec: Spec, act: ToolbarActions): Toolbar {
       undoB.disabled = !canUndo;
       redoB.disabled = !canRedo;
       delB.disabled = !selected;
-      countEl.textContent = `${count} shape${count === 1 ? "" : "s"}`;
+      countEl.textContent = `${count} ${unit}${count === 1 ? "" : "s"}`;
       renderAttributes(selected);
     },
     status(text: string) {

@@ -67,8 +67,14 @@ export class View {
   private readonly imageLayer = new Konva.Layer({ listening: false });
   private readonly shapeLayer = new Konva.Layer({ listening: false });
   private readonly activeLayer = new Konva.Layer({ listening: false });
+  private maskLayer: Konva.Layer | null = null; // segmentation: the label raster, unsmoothed
+  private maskNode: Konva.Image | null = null;
   private readonly imageNode = new Konva.Image({ image: undefined, listening: false, perfectDrawEnabled: false });
-  private readonly nodes = new Map<string, { node: Drawable; key: string; bounds: Bounds; shown: boolean }>();
+  // The static shapes are drawn by ONE Konva shape: per frame, the ones in view, batched into
+  // a path per colour and kind (a fill and a stroke per batch instead of per shape: with 500
+  // polygons, Konva's per-node save/transform/restore was most of a frame).
+  private statics: { a: Ann; color: string; key: string; bounds: Bounds }[] = [];
+  private readonly staticShape = new Konva.Shape({ listening: false, perfectDrawEnabled: false, sceneFunc: (ctx) => this.drawStatics(ctx._context) });
   private levels: CanvasImageSource[] = [];
   private level = -1;
   naturalWidth = 0;
@@ -78,6 +84,7 @@ export class View {
   constructor(container: HTMLDivElement) {
     this.stage = new Konva.Stage({ container, width: 1, height: 1, listening: false });
     this.imageLayer.add(this.imageNode);
+    this.shapeLayer.add(this.staticShape);
     this.stage.add(this.imageLayer, this.shapeLayer, this.activeLayer);
   }
 
@@ -98,6 +105,20 @@ export class View {
       src = c;
     }
     this.level = -1;
+  }
+
+  /** Show a raster the size of the image above it (segmentation's label colours), drawn
+   * pixel-sharp at any zoom; call again after changing the canvas to redraw it. */
+  setOverlay(canvas: HTMLCanvasElement, opacity: number): void {
+    if (!this.maskLayer) {
+      this.maskLayer = new Konva.Layer({ listening: false, imageSmoothingEnabled: false });
+      this.maskNode = new Konva.Image({ image: canvas, x: 0, y: 0, listening: false, perfectDrawEnabled: false });
+      this.maskLayer.add(this.maskNode);
+      this.stage.add(this.maskLayer);
+      this.maskLayer.zIndex(1); // above the image, below the shapes and the active layer
+    }
+    this.maskNode!.setAttrs({ image: canvas, width: this.naturalWidth, height: this.naturalHeight, opacity });
+    this.maskLayer.batchDraw();
   }
 
   setFilter(brightness: number, contrast: number): void {
@@ -124,8 +145,7 @@ export class View {
       this.imageNode.image(this.levels[level]);
     }
     if (this.levels.length) this.cropImage(scale, x, y);
-    if (rescaled) for (const { node } of this.nodes.values()) if (node instanceof Konva.Circle) node.radius(POINT / scale);
-    this.cull();
+    void rescaled;
     if (draw) this.stage.batchDraw();
   }
 
@@ -151,65 +171,76 @@ export class View {
     node.size({ width: (x1 - x0) / kx, height: (y1 - y0) / ky });
   }
 
-  /** Hide static shapes outside the visible part of the image: when zoomed in, most of 500
-   * polygons are off screen and need not be traced each frame. */
-  private cull(): void {
+  /** Draw the static shapes in view, in annotation order within each colour and kind. */
+  private drawStatics(c: CanvasRenderingContext2D): void {
     const s = this.scale;
     const pad = 8 / s; // strokes and point markers reach a little past the bounds
     const x0 = -this.stage.x() / s - pad;
     const y0 = -this.stage.y() / s - pad;
     const x1 = x0 + this.stage.width() / s + 2 * pad;
     const y1 = y0 + this.stage.height() / s + 2 * pad;
-    for (const e of this.nodes.values()) {
+    const batches = new Map<string, Ann[]>();
+    for (const e of this.statics) {
       const [bx0, by0, bx1, by1] = e.bounds;
-      const shown = bx1 >= x0 && bx0 <= x1 && by1 >= y0 && by0 <= y1;
-      if (shown !== e.shown) {
-        e.shown = shown;
-        e.node.visible(shown);
+      if (bx1 < x0 || bx0 > x1 || by1 < y0 || by0 > y1) continue;
+      const kind = e.a.type === "line" ? "line" : e.a.type === "point" ? "point" : "area";
+      const k = `${kind}|${e.color}`;
+      const list = batches.get(k);
+      if (list) list.push(e.a);
+      else batches.set(k, [e.a]);
+    }
+    c.lineJoin = "round";
+    c.lineCap = "round";
+    for (const [k, anns] of batches) {
+      const [kind, color] = k.split("|");
+      c.beginPath();
+      for (const a of anns) {
+        if (a.type === "box") c.rect(a.left!, a.top!, a.width!, a.height!);
+        else if (a.type === "ellipse") {
+          c.moveTo(a.x! + a.rx! * Math.cos(((a.angle ?? 0) * Math.PI) / 180), a.y! + a.rx! * Math.sin(((a.angle ?? 0) * Math.PI) / 180));
+          c.ellipse(a.x!, a.y!, a.rx!, a.ry!, ((a.angle ?? 0) * Math.PI) / 180, 0, 2 * Math.PI);
+        } else if (a.type === "point") {
+          c.moveTo(a.x! + POINT / s, a.y!);
+          c.arc(a.x!, a.y!, POINT / s, 0, 2 * Math.PI);
+        } else {
+          const vs = a.vertices!;
+          c.moveTo(vs[0].x, vs[0].y);
+          for (let i = 1; i < vs.length; i++) c.lineTo(vs[i].x, vs[i].y);
+          if (a.type === "polygon") c.closePath();
+        }
       }
+      if (kind !== "line") {
+        c.fillStyle = kind === "point" ? color : hexAlpha(color, 0.12);
+        c.fill();
+      }
+      c.strokeStyle = kind === "point" ? "#ffffff" : color;
+      c.lineWidth = 2 / s; // a constant width on screen (the layer is scaled by s)
+      c.stroke();
     }
   }
 
-  /** Bring the static layer in line with `anns` (all but the selected one), touching only
-   * the nodes whose annotation changed. */
+  /** Bring the static layer in line with `anns` (all but the selected one); redrawn only
+   * when one of them changed. */
   renderStatic(anns: Ann[], selected: string | null, colors: (a: Ann) => string): void {
-    const keep = new Set<string>();
+    const next: { a: Ann; color: string; key: string; bounds: Bounds }[] = [];
     let dirty = false;
+    const before = new Map(this.statics.map((e) => [e.a.uuid, e]));
     for (const a of anns) {
       if (a.uuid === selected) continue;
-      keep.add(a.uuid);
       const color = colors(a);
       const key = color + JSON.stringify(a);
-      const have = this.nodes.get(a.uuid);
-      if (have && have.key === key) continue;
-      have?.node.destroy();
-      const node = shapeNode(a, color, this.scale, 2);
-      this.shapeLayer.add(node);
-      this.nodes.set(a.uuid, { node, key, bounds: boundsOf(a), shown: true });
+      const have = before.get(a.uuid);
+      if (have && have.key === key) {
+        if (this.statics[next.length] !== have) dirty = true; // order or membership changed
+        next.push(have);
+        continue;
+      }
       dirty = true;
+      next.push({ a: structuredClone(a), color, key, bounds: boundsOf(a) });
     }
-    for (const [uuid, { node }] of this.nodes) {
-      if (!keep.has(uuid)) {
-        node.destroy();
-        this.nodes.delete(uuid);
-        dirty = true;
-      }
-    }
-    // Stacking follows the annotation order (later on top); reorder only when it differs.
-    let z = 0;
-    for (const a of anns) {
-      const have = this.nodes.get(a.uuid);
-      if (!have) continue;
-      if (have.node.index !== z) {
-        have.node.zIndex(z);
-        dirty = true;
-      }
-      z += 1;
-    }
-    if (dirty) {
-      this.cull();
-      this.shapeLayer.batchDraw(); // untouched when only the selected (active) shape changed
-    }
+    if (next.length !== this.statics.length) dirty = true;
+    this.statics = next;
+    if (dirty) this.shapeLayer.batchDraw(); // untouched when only the selected (active) shape changed
   }
 
   renderActive(selected: Ann | null, color: string, selectedVertex: number | null, draft: Draft | null): void {
@@ -250,6 +281,6 @@ export class View {
 
   destroy(): void {
     this.stage.destroy();
-    this.nodes.clear();
+    this.statics = [];
   }
 }

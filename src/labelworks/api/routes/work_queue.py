@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
+from starlette.concurrency import run_in_threadpool
 
 from labelworks.api.body import body_of
 from labelworks.api.deps import DbDep, object_body
 from labelworks.api.policies.base import authorize_worker
 from labelworks.api.policies.work import WorkPolicy
+from labelworks.api.routes.files import attachment_url
 from labelworks.api.schemas.common import INT64_MAX
 from labelworks.api.schemas.work import (
     DraftBody,
@@ -22,8 +24,9 @@ from labelworks.api.schemas.work import (
     SubmitOut,
 )
 from labelworks.errors import InvalidRequest
+from labelworks.services import files
 from labelworks.services.auth import Person
-from labelworks.services.work import prefetch
+from labelworks.services.work import prefetch, uploads
 from labelworks.web.markdown import to_html
 
 router = APIRouter(prefix="/work/queue", tags=["work"])
@@ -111,3 +114,28 @@ def save_draft(
     """Body `{"response": ...}`: the answer in progress, returned as `draft` by `/work/queue`."""
     with db.write() as session:
         return prefetch.save_draft(session, person, assignment_id, body)
+
+
+@router.post("/{assignment_id}/files", response_model=None)
+async def upload_answer_file(
+    assignment_id: AssignmentId, request: Request, person: Acting, db: DbDep
+) -> Json:
+    """Multipart field `file`: a file answering the leased task (datacollection file fields),
+    stored for the task's org -> `{url, name, content_type}`, the answer's value."""
+    form = await request.form(max_part_size=db.settings.max_upload_bytes + 1)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidRequest("is required (multipart field 'file')", "file")
+
+    def store() -> Json:
+        blob = files.store_upload(db.settings, upload.file, upload.filename, upload.content_type)
+        with db.write() as session:
+            record = uploads.record_answer_file(session, person, assignment_id, blob)
+            answer: Json = {
+                "url": attachment_url(request, record.id),
+                "name": record.filename,
+                "content_type": record.content_type,
+            }
+        return {k: v for k, v in answer.items() if v is not None}
+
+    return await run_in_threadpool(store)
