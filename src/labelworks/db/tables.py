@@ -493,9 +493,7 @@ class TaskCount(Base):
     NULL for `ON CONFLICT` to match)."""
 
     __tablename__ = "task_counts"
-    org_id: Mapped[int] = mapped_column(
-        ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True
-    )
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
     )
@@ -511,9 +509,7 @@ class ActivityHour(Base):
     completed, review decisions, gold answered and passed, labels adaptive overlap saved."""
 
     __tablename__ = "activity_hours"
-    org_id: Mapped[int] = mapped_column(
-        ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True
-    )
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
     )
@@ -529,14 +525,12 @@ class ActivityHour(Base):
 
 
 class AnnotatorAlias(Base):
-    """"Annotator 1, 2…": the stable number a customer's pages show for a person, per org,
+    """ "Annotator 1, 2…": the stable number a customer's pages show for a person, per org,
     handed out in order of first appearance (never an email or user id)."""
 
     __tablename__ = "annotator_aliases"
     __table_args__ = (UniqueConstraint("org_id", "number"),)
-    org_id: Mapped[int] = mapped_column(
-        ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True
-    )
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )

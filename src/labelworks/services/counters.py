@@ -161,7 +161,7 @@ def _activity_sources(conn: Connection) -> list[Any]:
     t = Task.__table__.c
     a = Assignment.__table__.c
     e = Event.__table__.c
-    one = literal_column("1")
+    one: Any = literal_column("1")
     submitted = a.submitted_at.is_not(None)
     done = a.status.in_(("submitted", "accepted", "rejected", "dissented", "discarded"))
     out = [
