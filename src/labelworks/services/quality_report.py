@@ -213,9 +213,9 @@ def daily(session: Session, principal: Principal) -> dict[str, Any]:
     cols = ("gold_answered", "gold_correct", "review_accept", "review_fix", "review_reject")
     per_day = [[0] * len(cols) for _ in range(DAYS)]
     for row in session.execute(
-        select(ActivityHour.hour, *(getattr(ActivityHour, c) for c in cols)).where(
-            of_org(ActivityHour, principal), ActivityHour.hour >= start
-        )
+        select(ActivityHour.hour, *(func.sum(getattr(ActivityHour, c)) for c in cols))
+        .where(of_org(ActivityHour, principal), ActivityHour.hour >= start)
+        .group_by(ActivityHour.hour)
     ):
         i = int((row[0] - start) // step)
         if 0 <= i < DAYS:
