@@ -88,14 +88,20 @@ def customer(web_server) -> Iterator[Customer]:
         yield Customer(name, org_id, client)
 
 
-def make_person(server: Server, role: str, org_id: int | None = None) -> str:
-    from labelworks.db.tables import Org
+def make_person(
+    server: Server, role: str, org_id: int | None = None, team_role: str = "member"
+) -> str:
+    """A person who signs in with PASSWORD; a customer is put on their org's team (active, with
+    `team_role`), as the customer web asks the API's policies with that role."""
+    from labelworks.db.tables import Org, TeamMember
     from labelworks.services import users
 
     email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
     with server.backend.db.write() as session:
         org = session.get(Org, org_id) if org_id is not None else None
-        users.create_user(session, email, role, PASSWORD, org)
+        user = users.create_user(session, email, role, PASSWORD, org)
+        if role == "customer" and org is not None:
+            session.add(TeamMember(org_id=org.id, user_id=user.id, team_role=team_role))
     return email
 
 

@@ -178,7 +178,11 @@ def test_axe_finds_nothing_serious_in_light_and_dark(web_server, browser, custom
     page = context.new_page()
     sign_in(page, s, make_person(s, "customer", customer.org_id))
     page.wait_for_url(f"{s.url}/projects")
+    expect(page.locator('.chart[data-chart-state="drawn"]')).to_have_count(2)
     _check(page, "/projects", findings)
+    page.goto(f"{s.url}/quality")
+    expect(page.locator('.chart[data-chart-state="drawn"]')).to_have_count(2)
+    _check(page, "/quality", findings)
     context.close()
 
     assert not findings, "axe found serious/critical violations:\n" + json.dumps(findings, indent=1)

@@ -502,3 +502,57 @@ class ExportJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- dashboard counters (migration 0006_counters) -----------------------------------------------
+
+
+class TaskCount(Base):
+    """How many tasks are in each status, per (org, project, batch, kind, environment): kept by
+    `services/counters.py` in the transaction that creates a task or changes its status, so the
+    dashboard never counts the tasks table. `batch_id` 0 = no batch (a key column must not be
+    NULL for `ON CONFLICT` to match)."""
+
+    __tablename__ = "task_counts"
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    batch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    is_test: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ActivityHour(Base):
+    """The work done in one project in one hour (live tasks only): labels submitted, tasks
+    completed, review decisions, gold answered and passed, labels adaptive overlap saved."""
+
+    __tablename__ = "activity_hours"
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    hour: Mapped[dt.datetime] = mapped_column(UTCDateTime, primary_key=True)
+    labels: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    completed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    review_accept: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    review_fix: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    review_reject: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    gold_answered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    gold_correct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    labels_saved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class AnnotatorAlias(Base):
+    """ "Annotator 1, 2…": the stable number a customer's pages show for a person, per org,
+    handed out in order of first appearance (never an email or user id)."""
+
+    __tablename__ = "annotator_aliases"
+    __table_args__ = (UniqueConstraint("org_id", "number"),)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer)

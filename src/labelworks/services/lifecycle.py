@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from labelworks.api.serialize import task_json
 from labelworks.db.tables import Assignment, Batch, Event, Project, Task
 from labelworks.db.types import utcnow
+from labelworks.services import counters
 from labelworks.services.delivery.outbox import enqueue_batch_callback, enqueue_task_callback
 from labelworks.services.project_settings import ProjectSettings, project_settings
 from labelworks.services.projects import SHOWN_NAME
@@ -93,6 +94,7 @@ def initial_slots(task_kind: str, overlap: int) -> int:
 
 
 def task_created(session: Session, task: Task, actor: Actor) -> None:
+    counters.task_added(session, task)
     detail = {"kind": task.kind} if task.kind != "task" else None
     record(session, task.org_id, "created", actor, task=task, to_status="pending", detail=detail)
 
@@ -127,6 +129,9 @@ def complete_task(
     task.completed_at = now
     task.updated_at = now
     session.flush()
+    counters.task_moved(session, task, before, "completed")
+    if task.kind == "task":
+        counters.activity(session, task, completed=1)
     record(
         session, task.org_id, "completed", actor, task=task, from_status=before,
         to_status="completed", detail=detail,
@@ -148,6 +153,7 @@ def cancel_task(session: Session, task: Task, actor: Actor) -> None:
     task.open_slots = 0
     task.updated_at = utcnow()
     session.flush()
+    counters.task_moved(session, task, before, "canceled")
     record(session, task.org_id, "canceled", actor, task=task, from_status=before,
            to_status="canceled")  # fmt: skip
     if task.batch_id is not None:
@@ -175,6 +181,7 @@ def rework(
     task.completed_at = None
     task.updated_at = utcnow()
     session.flush()
+    counters.task_moved(session, task, before, "pending")
     record(
         session, task.org_id, "reworked", actor, task=task, from_status=before,
         to_status="pending", detail={"reason": reason, "round": task.round, **(detail or {})},

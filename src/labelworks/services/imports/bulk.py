@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from labelworks.db.tables import Task, TaskTag
 from labelworks.db.types import Content, UTCDateTime
+from labelworks.services import counters
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Principal, of_org
 from labelworks.services.tasks import Placement
@@ -51,9 +52,10 @@ def duplicates(session: Session, principal: Principal, rows: list[dict[str, Any]
 
 
 def insert_rows(session: Session, principal: Principal, rows: list[dict[str, Any]]) -> None:
-    """One executemany for the tasks, one for their tag rows."""
+    """One executemany for the tasks, one for their tag rows, one counter upsert per batch."""
     if not rows:
         return
+    counters.rows_added(session, rows)
     table = cast(Table, Task.__table__)
     if not any(r["tags"] for r in rows):
         if session.get_bind().dialect.name == "sqlite":

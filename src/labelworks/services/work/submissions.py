@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Assignment, Project, Task
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest, LabelworksError
-from labelworks.services import lifecycle
+from labelworks.services import counters, lifecycle
 from labelworks.services.auth import Person
 from labelworks.services.lifecycle import Actor
 from labelworks.services.project_settings import ProjectSettings, project_settings
@@ -49,11 +49,17 @@ def submit(session: Session, person: Person, assignment_id: int, body: Any) -> d
             assignment.status = "accepted"
             pay_for(session, assignment, project)
         session.flush()
+        counters.activity(session, task, labels=1)
         return {"assignment_id": assignment.id, "status": assignment.status}
     task.labels_submitted += 1
     session.flush()
+    saved = 0
     if _labels_done(session, task, settings):
+        # Adaptive overlap settled the task before `overlap` labels: the rest are saved.
+        saved = max(settings.overlap - task.labels_submitted, 0)
         finish_labeling(session, task, project, settings, Actor.worker(person.user_id))
+    # Activity rows after the count rows (lifecycle): one lock order for every writer.
+    counters.activity(session, task, labels=1, labels_saved=saved)
     return {"assignment_id": assignment.id, "status": assignment.status, "task_status": task.status}
 
 
@@ -88,6 +94,9 @@ def _scored(
     if task.kind == "gold" and assignment.status == "accepted":
         pay_for(session, assignment, project)
     session.flush()
+    if task.kind == "gold" and score is not None:
+        correct = int(assignment.status == "accepted")
+        counters.activity(session, task, gold_answered=1, gold_correct=correct)
     # Gold looks like any other task to the worker: same answer shape, no score shown.
     return {"assignment_id": assignment.id, "status": "submitted", "task_status": "pending"}
 
@@ -201,6 +210,7 @@ def _review(
         _reject_labels(session, task, labels)
         lifecycle.rework(session, task, settings, actor, "review_rejected")
     session.flush()
+    counters.activity(session, task, **{f"review_{decision}": 1})
     return {
         "assignment_id": assignment.id,
         "status": "accepted",
