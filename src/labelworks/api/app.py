@@ -81,6 +81,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    app.state.credential_limiter = RateLimiter(
+        settings.credential_rate_limit_per_second, settings.credential_rate_limit_burst
+    )
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware,
