@@ -17,6 +17,7 @@ from labelworks.api.ratelimit import RateLimiter
 from labelworks.api.routes import (
     auth,
     batches,
+    confidentiality,
     deliveries,
     docs,
     events,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         studio,
         quality_tasks,
         exports,
+        confidentiality,
     ):
         app.include_router(module.router, prefix="/v1")
     install_openapi(app)
