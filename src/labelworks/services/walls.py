@@ -77,7 +77,7 @@ def remove_wall(session: Session, a: Org, b: Org) -> None:
 
 
 def list_walls(session: Session) -> list[WallInfo]:
-    names = dict(session.execute(select(Org.id, Org.name)).tuples().all())
+    names: dict[int, str] = {i: n for i, n in session.execute(select(Org.id, Org.name))}
     rows = session.scalars(select(ConflictWall).order_by(ConflictWall.id))
     return [
         WallInfo(names[w.org_a_id], names[w.org_b_id], w.days, w.source, w.created_at) for w in rows

@@ -105,7 +105,11 @@ def _outside_walls(
     now. On PostgreSQL the person's row is locked first, so two `next` calls of one person
     run one after the other and the second sees the org the first one leased from."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(User.id).where(User.id == person.user_id).with_for_update())
+        # NO KEY UPDATE: serialises this person's `next` calls without blocking the foreign-key
+        # checks of their concurrent submits (which take KEY SHARE on the same row).
+        session.execute(
+            select(User.id).where(User.id == person.user_id).with_for_update(key_share=True)
+        )
     walled = walls.walled_orgs(session, person.user_id)
     return [p for p in projects if p.org_id not in walled] if walled else projects
 
