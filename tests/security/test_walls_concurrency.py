@@ -31,7 +31,10 @@ def pg_server(tmp_path_factory):
     offset = tmp_path_factory.mktemp("walls-clock") / "offset"
     assert backend.db is not None  # migrate here, so the server starts on a ready database
     server = start_server(
-        backend, workers=1, extra_env={"LABELWORKS_CLOCK_OFFSET_FILE": str(offset)}
+        backend,
+        workers=1,
+        extra_env={"LABELWORKS_CLOCK_OFFSET_FILE": str(offset)},
+        start_seconds=180,  # the machine is shared: a loaded start can take a minute
     )
     yield server, offset
     stop_server(server)
