@@ -56,7 +56,7 @@ def test_cli_export_needs_a_grant_and_the_customer_sees_it(backend, app_client, 
     code, out, err = run_cli(
         db, "breakglass", "--org", principal.org_name, "--reason", reason, "--minutes", "30"
     )
-    assert code == 0, err
+    assert code == 0 and "the customer sees it" in out, err
     code, _, err = run_cli(db, *export, "-o", str(tmp_path / "b.jsonl"))
     assert code == 0, err
     # The customer sees the grant: on the API (any team member) and on its page.
