@@ -123,7 +123,7 @@ def key_list(org: OrgOpt) -> None:
         scope = ("read-only " if k.read_only else "") + (
             "projects: " + ",".join(k.projects) if k.projects is not None else "all projects"
         )
-        table.add_row(k.prefix + "…", k.created_at, status, scope)
+        table.add_row(k.prefix + "…", k.created_at[:16].replace("T", " "), status, scope)
     Console().print(table)
 
 
