@@ -72,6 +72,12 @@ def upgrade() -> None:
         _org_fk("worked_orgs", "org_id"),
         sa.PrimaryKeyConstraint("user_id", "org_id", name=op.f("pk_worked_orgs")),
     )
+    # Work done before this migration counts against walls too.
+    op.execute(
+        "INSERT INTO worked_orgs (user_id, org_id, last_at) "
+        "SELECT user_id, org_id, MAX(COALESCE(submitted_at, created_at)) FROM assignments "
+        "GROUP BY user_id, org_id"
+    )
     op.create_table(
         "breakglass_grants",
         sa.Column("id", sa.Integer(), nullable=False),
