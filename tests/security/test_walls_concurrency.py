@@ -20,9 +20,9 @@ from labelworks.services import orgs, walls
 from tests.conftest import drop_pg_database, make_backend, start_server, stop_server
 from tests.security.helpers import PASSWORD, new_org, new_person, new_project
 
-ANNOTATORS = 8
+ANNOTATORS = 6
 THREADS_EACH = 2  # each annotator races with themselves too
-TASKS_PER_ORG = 16
+TASKS_PER_ORG = 10
 
 
 @pytest.fixture(scope="module")
