@@ -143,6 +143,7 @@ def start_server(
     workers: int = 1,
     extra_env: dict[str, str] | None = None,
     log: Path | None = None,
+    start_seconds: float = 60,
 ) -> Server:
     port = free_port()
     env = {**backend.env, **(extra_env or {})}
@@ -165,7 +166,7 @@ def start_server(
         stderr=out,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + start_seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import typer
 
-from labelworks.commands import admin, quality, serve, transfer, worker, workforce
+from labelworks.commands import (
+    admin,
+    confidentiality,
+    quality,
+    serve,
+    transfer,
+    worker,
+    workforce,
+)
 
 app = typer.Typer(
     # Plain click help: rendering help with Rich would import it on every `--help`.
@@ -22,6 +30,7 @@ quality.register(app)
 worker.register(app)
 workforce.register(app)
 transfer.register(app)
+confidentiality.register(app)
 
 
 def main() -> None:

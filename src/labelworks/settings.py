@@ -17,9 +17,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50 * 1024 * 1024
     max_json_bytes: int = 10 * 1024 * 1024
     allow_private_urls: bool = False
-    # Requests per second per API key (token bucket); 0 disables limiting.
+    # Requests per second per org, all its keys and users together (token bucket); 0: off.
     rate_limit_per_second: float = 0.0
     rate_limit_burst: int = 200
+    # And per credential: each API key, each signed-in person (/v1 and /work); 0: off.
+    credential_rate_limit_per_second: float = 0.0
+    credential_rate_limit_burst: int = 100
     lease_seconds: int = 600
     # Callbacks: a delivery thread runs inside each server process unless disabled.
     delivery_in_server: bool = True

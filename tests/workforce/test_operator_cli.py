@@ -95,6 +95,12 @@ def test_export_refuses_bad_outputs_in_one_line(seeded, tmp_path):
     code, _, err = run(db, *base, str(existing))
     assert code == 2 and "already exists" in err and existing.read_text() == "keep me"
     code, _, err = run(db, *base, str(existing), "--force")
+    assert code == 2 and "break-glass" in err  # an export is content: the operator needs a grant
+    from labelworks.services import breakglass, orgs
+
+    with db.write() as session:
+        breakglass.grant(session, orgs.get_org(session, org), "tests: the export contract", 5)
+    code, _, err = run(db, *base, str(existing), "--force")
     assert code == 0, err
     assert existing.read_text() == "" and not list(tmp_path.rglob("*.partial"))
 

@@ -17,6 +17,7 @@ from labelworks.api.ratelimit import RateLimiter
 from labelworks.api.routes import (
     auth,
     batches,
+    confidentiality,
     deliveries,
     docs,
     events,
@@ -81,6 +82,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    app.state.credential_limiter = RateLimiter(
+        settings.credential_rate_limit_per_second, settings.credential_rate_limit_burst
+    )
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware,
@@ -106,6 +110,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         studio,
         quality_tasks,
         exports,
+        confidentiality,
     ):
         app.include_router(module.router, prefix="/v1")
     install_openapi(app)

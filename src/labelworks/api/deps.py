@@ -115,7 +115,17 @@ async def get_principal(request: Request, db: DbDep) -> Principal:
     limiter: RateLimiter = request.app.state.rate_limiter
     if not limiter.allow(principal.org_id):
         raise TooManyRequests("rate limit exceeded; retry after a short pause")
+    credential = ("key", principal.key_id) if principal.kind == "api_key" else principal.user_id
+    _limit_credential(request, credential)
     return principal
+
+
+def _limit_credential(request: Request, credential: object) -> None:
+    """Each API key and each signed-in person has a bucket of its own, so one leaked key or
+    one scripted login cannot use up the org's whole allowance."""
+    limiter: RateLimiter = request.app.state.credential_limiter
+    if not limiter.allow(credential):
+        raise TooManyRequests("rate limit for this credential exceeded; retry after a pause")
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -134,9 +144,12 @@ async def get_person(request: Request, db: DbDep) -> Person:
 
         person = await api_person(request, db)
         if person is not None:
+            _limit_credential(request, person.user_id)
             return person
         raise Unauthorized("log in at POST /auth/login and send 'Authorization: Bearer <token>'")
-    return await run_in_threadpool(_lookup_person, db, token)
+    person = await run_in_threadpool(_lookup_person, db, token)
+    _limit_credential(request, person.user_id)
+    return person
 
 
 PersonDep = Annotated[Person, Depends(get_person)]

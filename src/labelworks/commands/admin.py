@@ -97,13 +97,23 @@ def key_create(
     test: Annotated[
         bool, typer.Option("--test", help="A test_… key: tasks complete at once, no annotators.")
     ] = False,
+    read_only: Annotated[
+        bool, typer.Option("--read-only", help="refused every write (403)")
+    ] = False,
+    projects: Annotated[
+        str | None,
+        typer.Option(help="comma list: the only projects the key sees (others are 404)"),
+    ] = None,
 ) -> None:
     """Create another API key; printed alone on the last line."""
     from labelworks.services import orgs
 
+    names = projects.split(",") if projects is not None else None
     with cli_errors():
         with open_database().write() as session:
-            key = orgs.create_key(session, orgs.get_org(session, org), test=test)
+            key = orgs.create_key(
+                session, orgs.get_org(session, org), test=test, read_only=read_only, projects=names
+            )
         typer.echo(key)
 
 
@@ -117,10 +127,13 @@ def key_list(org: OrgOpt) -> None:
 
     with cli_errors(), open_database().read() as session:
         keys = orgs.list_keys(session, orgs.get_org(session, org))
-    table = Table("prefix", "created", "status")
+    table = Table("prefix", "created", "status", "scope")
     for k in keys:
         status = "revoked" if k.revoked else "test" if k.is_test else "live"
-        table.add_row(k.prefix + "…", k.created_at, status)
+        scope = ("read-only " if k.read_only else "") + (
+            "projects: " + ",".join(k.projects) if k.projects is not None else "all projects"
+        )
+        table.add_row(k.prefix + "…", k.created_at[:16].replace("T", " "), status, scope)
     Console().print(table)
 
 

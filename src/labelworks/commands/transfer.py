@@ -59,8 +59,9 @@ def export_command(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
 ) -> None:
-    """Export a project's (completed) tasks in an ML data format, streamed to a file."""
-    from labelworks.services import exports
+    """Export a project's (completed) tasks in an ML data format, streamed to a file. Task
+    content: needs an active break-glass grant for the org (`labelworks breakglass`)."""
+    from labelworks.services import breakglass, exports
     from labelworks.services.orgs import get_org
     from labelworks.services.scope import Principal
 
@@ -69,6 +70,7 @@ def export_command(
         db = open_database()
         with db.read() as session:
             org_row = get_org(session, org)
+            breakglass.require_grant(session, None, org_row)
             principal = Principal(org_row.id, org_row.name)
             export = exports.open_export(
                 session, db, principal, project, fmt, batch, include_pending

@@ -68,6 +68,9 @@ class ApiKey(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # A `test_…` key: its tasks complete at once with a placeholder answer (Scale's test mode).
     is_test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Least privilege (0009_walls): a read-only key, and/or one limited to named projects.
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    projects: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class User(Base):
@@ -556,3 +559,63 @@ class AnnotatorAlias(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     number: Mapped[int] = mapped_column(Integer)
+
+
+# --- confidentiality (migration 0009_walls) -------------------------------------------------------
+
+
+class ConflictWall(Base):
+    """Two orgs that no person may work for within `days` of each other (symmetric: one row,
+    the smaller org id first). Set by an operator or applied from a customer's request."""
+
+    __tablename__ = "conflict_walls"
+    __table_args__ = (UniqueConstraint("org_a_id", "org_b_id"), Index(None, "org_b_id"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_a_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    org_b_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    days: Mapped[int] = mapped_column(Integer, default=30)
+    source: Mapped[str] = mapped_column(String(10), default="operator")  # operator | request
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WallRequest(Base):
+    """A customer's request for a wall against a competitor, kept by normalised name so the
+    answer never says whether such an org exists; applied now or when that org is created."""
+
+    __tablename__ = "wall_requests"
+    __table_args__ = (UniqueConstraint("org_id", "name_key"), Index(None, "name_key"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))  # as the customer typed it
+    name_key: Mapped[str] = mapped_column(String(200))
+    days: Mapped[int] = mapped_column(Integer, default=30)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkedOrg(Base):
+    """When a person last leased or submitted work of an org: what the walls are checked
+    against, upserted in the transaction that hands out or takes in the work."""
+
+    __tablename__ = "worked_orgs"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BreakglassGrant(Base):
+    """Time-limited operator access to one org's content, with its reason; listed to the
+    customer. `operator_user_id` NULL: the grant is for the command line (exports)."""
+
+    __tablename__ = "breakglass_grants"
+    __table_args__ = (Index(None, "org_id", "expires_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    operator_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    operator: Mapped[str] = mapped_column(String(320))  # the email, or "command line (user)"
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -23,6 +23,8 @@ class KeyInfo:
     created_at: str
     revoked: bool
     is_test: bool = False
+    read_only: bool = False
+    projects: tuple[str, ...] | None = None
 
 
 def create_org(session: Session, name: str) -> tuple[Org, str]:
@@ -35,6 +37,9 @@ def create_org(session: Session, name: str) -> tuple[Org, str]:
     except IntegrityError:
         session.rollback()
         raise Conflict(f"an organisation named {name!r} already exists", "name") from None
+    from labelworks.services.walls import apply_requests_for
+
+    apply_requests_for(session, org)  # walls customers asked for against this name
     key = create_key(session, org)
     return org, key
 
@@ -46,11 +51,35 @@ def get_org(session: Session, name: str) -> Org:
     return org
 
 
-def create_key(session: Session, org: Org, *, test: bool = False) -> str:
+def create_key(
+    session: Session,
+    org: Org,
+    *,
+    test: bool = False,
+    read_only: bool = False,
+    projects: list[str] | None = None,
+) -> str:
     """A new key in clear (shown once): `live_…`, or `test_…` for Scale's test mode, whose
-    tasks never reach a person and complete at once with a placeholder response."""
+    tasks never reach a person and complete at once with a placeholder response. `read_only`
+    keys are refused every write; `projects` limits a key to those projects (the others, and
+    their tasks and batches, are not found)."""
+    if projects is not None:
+        projects = list(dict.fromkeys(p.strip() for p in projects if p.strip()))
+        if not projects:
+            raise InvalidRequest("name at least one project", "projects")
+        for name in projects:
+            check_name(name, "projects")
     key = new_api_key(test=test)
-    session.add(ApiKey(org_id=org.id, prefix=key[:13], key_hash=hash_api_key(key), is_test=test))
+    session.add(
+        ApiKey(
+            org_id=org.id,
+            prefix=key[:13],
+            key_hash=hash_api_key(key),
+            is_test=test,
+            read_only=read_only,
+            projects=projects,
+        )
+    )
     session.flush()
     return key
 
@@ -58,7 +87,15 @@ def create_key(session: Session, org: Org, *, test: bool = False) -> str:
 def list_keys(session: Session, org: Org) -> list[KeyInfo]:
     rows = session.scalars(select(ApiKey).where(ApiKey.org_id == org.id).order_by(ApiKey.id))
     return [
-        KeyInfo(k.id, k.prefix, k.created_at.isoformat(), k.revoked_at is not None, k.is_test)
+        KeyInfo(
+            k.id,
+            k.prefix,
+            k.created_at.isoformat(),
+            k.revoked_at is not None,
+            k.is_test,
+            k.read_only,
+            tuple(k.projects) if k.projects is not None else None,
+        )
         for k in rows
     ]
 
@@ -102,12 +139,25 @@ def masked_secret(secret: str) -> str:
 
 def principal_for_key(session: Session, key: str) -> Principal:
     row = session.execute(
-        select(Org.id, Org.name, ApiKey.id.label("key_id"), ApiKey.is_test)
+        select(
+            Org.id,
+            Org.name,
+            ApiKey.id.label("key_id"),
+            ApiKey.is_test,
+            ApiKey.read_only,
+            ApiKey.projects,
+        )
         .join(ApiKey, ApiKey.org_id == Org.id)
         .where(ApiKey.key_hash == hash_api_key(key), ApiKey.revoked_at.is_(None))
     ).first()
     if row is None:
         raise Unauthorized("invalid or revoked API key")
     return Principal(
-        org_id=row.id, org_name=row.name, kind="api_key", key_id=row.key_id, is_test=row.is_test
+        org_id=row.id,
+        org_name=row.name,
+        kind="api_key",
+        key_id=row.key_id,
+        is_test=row.is_test,
+        read_only=row.read_only,
+        projects=tuple(row.projects) if row.projects is not None else None,
     )

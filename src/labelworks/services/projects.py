@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from labelworks.db.tables import Project, ProjectParamVersion
-from labelworks.errors import Conflict, InvalidRequest
+from labelworks.errors import Conflict, Forbidden, InvalidRequest
 from labelworks.services.names import check_name
 from labelworks.services.project_settings import project_settings, validate_project_params
 from labelworks.services.scope import Principal, found, owned
@@ -61,6 +61,10 @@ SHOWN_NAME = case((Project.is_default, None), else_=Project.name)
 
 def default_project(session: Session, principal: Principal, task_type: str) -> Project:
     """The org's project for `task_type` tasks created without one; made on first use."""
+    if principal.projects is not None:
+        raise Forbidden(
+            "this API key is limited to named projects: name one in `project`", "project"
+        )
     name = default_project_name(task_type)
     stmt = owned(select(Project), Project, principal).where(Project.name == name)
     project = session.scalar(stmt)

@@ -36,6 +36,10 @@ class Principal:
     role: str = "customer"
     team_role: str = "admin"
     is_test: bool = False
+    # Least privilege for API keys: writes refused (`api/policies/base.authorize`), and/or only
+    # these projects visible (anything else is not found).
+    read_only: bool = False
+    projects: tuple[str, ...] | None = None
 
 
 class HasOrg(Protocol):
@@ -55,7 +59,26 @@ def owned(stmt: S, model: Any, principal: Principal) -> S:
     # batches, everyone else only live ones (projects and files are shared).
     if model.__tablename__ in ("tasks", "batches"):
         stmt = stmt.where(model.is_test == principal.is_test)
+    if principal.projects is not None and (
+        model.__tablename__ == "projects" or hasattr(model, "project_id")
+    ):
+        # Files are org-wide (not tied to a project): a project key keeps reaching them.
+        stmt = stmt.where(in_key_projects(model, principal))
     return stmt
+
+
+def in_key_projects(model: Any, principal: Principal) -> ColumnElement[bool]:
+    """A project-limited key's reach: its named projects, and the rows under them."""
+    from sqlalchemy import select
+
+    from labelworks.db.tables import Project
+
+    names = principal.projects or ()
+    if model is Project:
+        return Project.name.in_(names)
+    return model.project_id.in_(
+        select(Project.id).where(of_org(Project, principal), Project.name.in_(names))
+    )
 
 
 def found(obj: T | None, what: str, key: str) -> T:

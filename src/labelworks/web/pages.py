@@ -187,11 +187,11 @@ def install(app: Any) -> None:
     """Mount the pages, the workspace queue API and the static files. Before the worker API's
     router: `GET /work/me` answers a browser with the page, anyone else with the JSON."""
     from labelworks.api.routes import work_queue
-    from labelworks.web import admin_pages, dashboard, operator_pages, task_pages
+    from labelworks.web import admin_pages, dashboard, operator_pages, task_pages, wall_pages
 
     app.include_router(router)
     app.include_router(work_queue.router)
     # The customer and operator web: one module per area, each with its own router.
-    for module in (dashboard, task_pages, admin_pages, operator_pages):
+    for module in (dashboard, task_pages, admin_pages, operator_pages, wall_pages):
         app.include_router(module.router)
     app.mount("/static", static, name="static")

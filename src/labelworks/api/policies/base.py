@@ -27,11 +27,19 @@ def at_least(principal: Principal, role: str, action: str) -> None:
         raise Forbidden(f"{action} needs the team role {role} or higher; you are {have}")
 
 
+def key_scope(principal: Principal, check: Check) -> None:
+    """A read-only API key passes only the policies' `read` checks (never a write, nor the
+    callback secret)."""
+    if principal.read_only and getattr(check, "__name__", "") != "read":
+        raise Forbidden("this API key is read-only")
+
+
 def authorize(check: Check) -> Any:
     """`principal: Annotated[Principal, authorize(TaskPolicy.create)]`: authenticate on `/v1`
     (API key or signed-in customer user), then ask the policy."""
 
     async def policy_dependency(principal: PrincipalDep) -> Principal:
+        key_scope(principal, check)
         check(principal)
         return principal
 

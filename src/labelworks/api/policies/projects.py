@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from labelworks.api.policies.base import at_least
+from labelworks.errors import Forbidden
 from labelworks.services.scope import Principal
 
 
@@ -14,6 +15,8 @@ class ProjectPolicy:
     @staticmethod
     def create(principal: Principal) -> None:
         at_least(principal, "manager", "creating projects")
+        if principal.projects is not None:
+            raise Forbidden("this API key is limited to named projects; it cannot create one")
 
     @staticmethod
     def update(principal: Principal) -> None:

@@ -37,6 +37,7 @@ NOT_ON_TEAM = "not-on-team"
 PAUSED = "paused-low-gold-accuracy"
 TRAINING_REQUIRED = "training-required"
 NO_PROJECT = "no-such-project"
+WALLED = "conflict-wall"  # all eligible work is behind a conflict wall (services/walls.py)
 
 
 @dataclass(frozen=True)

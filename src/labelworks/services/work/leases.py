@@ -19,14 +19,24 @@ from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from labelworks import clock
-from labelworks.db.tables import Assignment, Batch, BatchGroup, File, ProjectGroupMember, Task
+from labelworks.db.tables import (
+    Assignment,
+    Batch,
+    BatchGroup,
+    File,
+    ProjectGroupMember,
+    Task,
+    User,
+)
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, NotFound
+from labelworks.services import walls
 from labelworks.services.auth import Person
 from labelworks.services.scope import of_org
 from labelworks.services.work.eligibility import (
     NO_ELIGIBLE_WORK,
     REVIEW_ROLES,
+    WALLED,
     EligibleProject,
     eligible_projects,
     why_no_work,
@@ -71,6 +81,9 @@ def _next_at(
     projects = eligible_projects(session, person, project_name, stage)
     if not projects:
         return why_no_work(session, person, project_name, stage)
+    projects = _outside_walls(session, person, projects)
+    if not projects:
+        return WALLED
     chance: Any = rng or random  # the module's functions or a seeded Random
     by_org: dict[int, list[EligibleProject]] = defaultdict(list)
     for p in projects:
@@ -83,6 +96,22 @@ def _next_at(
             FAIR_SHARE.served(org, weights[org])
             return _lease(session, person, seq, stage, lease_seconds)
     return NO_ELIGIBLE_WORK
+
+
+def _outside_walls(
+    session: Session, person: Person, projects: list[EligibleProject]
+) -> list[EligibleProject]:
+    """Drop the orgs a conflict wall keeps this person from, judged from the rows as they are
+    now. On PostgreSQL the person's row is locked first, so two `next` calls of one person
+    run one after the other and the second sees the org the first one leased from."""
+    if session.get_bind().dialect.name == "postgresql":
+        # NO KEY UPDATE: serialises this person's `next` calls without blocking the foreign-key
+        # checks of their concurrent submits (which take KEY SHARE on the same row).
+        session.execute(
+            select(User.id).where(User.id == person.user_id).with_for_update(key_share=True)
+        )
+    walled = walls.walled_orgs(session, person.user_id)
+    return [p for p in projects if p.org_id not in walled] if walled else projects
 
 
 def _pick_in_org(
@@ -206,6 +235,7 @@ def _lease(
         lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds),
     )
     session.add(assignment)
+    walls.mark_worked(session, person.user_id, task.org_id)
     task.open_slots -= 1
     task.work_started = True
     session.flush()
