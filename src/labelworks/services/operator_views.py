@@ -20,6 +20,7 @@ from labelworks.db.tables import (
     Org,
     Project,
     Task,
+    TaskCount,
     TeamMember,
     User,
     WorkerProjectStats,
@@ -335,43 +336,44 @@ class OrgQueue:
 
 
 def queue_depth(session: Session) -> list[OrgQueue]:
-    """Pending tasks and the oldest one's creation time per org and project. Every figure is a
-    range of the (org_id, project_id, status, seq) index; gold and training tasks (few) are
-    counted separately through (org_id, kind, project_id) and taken off."""
+    """Pending tasks and the oldest one's creation time per org and project. Depths come from
+    the `task_counts` counters (kept in the work's own transactions, so no count of the tasks
+    table); the oldest is the first row of the (org_id, project_id, status, seq) index."""
     out = []
     org_names = dict(session.execute(select(Org.id, Org.name)).all())
-    by_org: dict[int, list[tuple[int, str]]] = {}
-    for pid, org_id, name in session.execute(
-        select(Project.id, Project.org_id, Project.name).order_by(Project.name)
+    depth: dict[tuple[int, int], int] = {}
+    for org_id, project_id, n in session.execute(
+        select(TaskCount.org_id, TaskCount.project_id, func.sum(TaskCount.n))
+        .where(
+            TaskCount.status == "pending",
+            TaskCount.kind == "task",
+            TaskCount.is_test.is_(False),
+        )
+        .group_by(TaskCount.org_id, TaskCount.project_id)
     ):
-        by_org.setdefault(org_id, []).append((pid, name))
+        if n:
+            depth[(org_id, project_id)] = int(n)
+    names = dict(
+        session.execute(
+            select(Project.id, Project.name).where(Project.id.in_({p for _, p in depth}))
+        ).all()
+    )
+    by_org: dict[int, list[ProjectQueue]] = {}
+    for (org_id, pid), pending in sorted(depth.items(), key=lambda item: names.get(item[0][1], "")):
+        oldest = session.scalar(
+            select(Task.created_at)
+            .where(
+                Task.org_id == org_id,
+                Task.project_id == pid,
+                Task.status == "pending",
+                Task.kind == "task",
+            )
+            .order_by(Task.seq)
+            .limit(1)
+        )
+        by_org.setdefault(org_id, []).append(ProjectQueue(names.get(pid, "?"), pending, oldest))
     for org_id, org_name in sorted(org_names.items(), key=lambda item: item[1]):
-        rows = []
-        for pid, name in by_org.get(org_id, []):
-            pending = Task.org_id == org_id, Task.project_id == pid, Task.status == "pending"
-            total = session.scalar(select(func.count()).select_from(Task).where(*pending)) or 0
-            if not total:
-                continue
-            # One equality per column of the (org_id, kind, project_id) index, no status in the
-            # WHERE and no GROUP BY, so the planner takes that index (few rows) rather than
-            # walking every pending task of the project to look at its kind.
-            extra = sum(
-                status == "pending"
-                for kind in ("gold", "training")
-                for status in session.scalars(
-                    select(Task.status).where(
-                        Task.org_id == org_id, Task.kind == kind, Task.project_id == pid
-                    )
-                )
-            )
-            oldest = session.scalar(
-                select(Task.created_at)
-                .where(*pending, Task.kind == "task")
-                .order_by(Task.seq)
-                .limit(1)
-            )
-            if total - extra:
-                rows.append(ProjectQueue(name, total - extra, oldest))
+        rows = by_org.get(org_id)
         if rows:
             times = [r.oldest for r in rows if r.oldest is not None]
             out.append(

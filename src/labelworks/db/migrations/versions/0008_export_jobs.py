@@ -12,7 +12,7 @@ from alembic import op
 import labelworks.db.types
 
 revision = "0008_export_jobs"
-down_revision = "0005_fidelity"
+down_revision = "0006_counters"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from alembic import op
 import labelworks.db.types
 
 revision = "0009_walls"
-down_revision = "0005_fidelity"
+down_revision = "0008_export_jobs"
 branch_labels = None
 depends_on = None
 
