@@ -143,7 +143,7 @@ def start_server(
     workers: int = 1,
     extra_env: dict[str, str] | None = None,
     log: Path | None = None,
-    start_seconds: float = 60,
+    start_seconds: float = 180,
 ) -> Server:
     port = free_port()
     env = {**backend.env, **(extra_env or {})}
