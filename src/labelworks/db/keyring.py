@@ -170,6 +170,10 @@ class KeyRing:
                 f"content does not open with key {key_id}: tampered, or sealed for another org"
             ) from None
 
+    def aead(self, key_id: int) -> AESGCM:
+        """The cipher of a key named by ciphertext (cached; destroyed keys raise)."""
+        return self._aead(key_id)
+
     def _aead(self, key_id: int) -> AESGCM:
         with self._lock:
             aead = self._aeads.get(key_id)
@@ -225,17 +229,25 @@ class KeyRing:
             self._writing[org_id] = (key_id, aead)
         return key_id, aead
 
-    def lookup(self, conn: Connection, org_id: int, value: str, create: bool = True) -> str | None:
+    def lookup(
+        self, conn: Connection | None, org_id: int, value: str, create: bool = True
+    ) -> str | None:
         """The keyed hash that stands for `value` in an index (unique_id, tags); None when the
-        org has no lookup key yet and `create` is false (then nothing can match)."""
+        org has no lookup key yet and `create` is false (then nothing can match). Without a
+        connection (outside a unit of work) committed keys are read and none is made."""
+        if conn is None:
+            if org_id not in self._lookups:
+                with self.engine.connect() as own:
+                    return self.lookup(own, org_id, value, create=False)
+            create = False
         key = self._lookup_key(conn, org_id, create)
         if key is None:
             return None
         return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
-    def _lookup_key(self, conn: Connection, org_id: int, create: bool) -> bytes | None:
+    def _lookup_key(self, conn: Connection | None, org_id: int, create: bool) -> bytes | None:
         key = self._lookups.get(org_id)
-        if key is not None:
+        if key is not None or conn is None:
             return key
         row = conn.execute(
             text(
