@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from labelworks.commands import admin, quality, serve, transfer, worker, workforce
+from labelworks.commands import admin, keys, quality, serve, transfer, worker, workforce
 
 app = typer.Typer(
     # Plain click help: rendering help with Rich would import it on every `--help`.
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 serve.register(app)
 admin.register(app)
+keys.register(app, admin.org_app)
 quality.register(app)
 worker.register(app)
 workforce.register(app)
