@@ -84,7 +84,7 @@ def _with_key(sealed: str, key_id: int) -> str:
 def test_content_is_sealed_at_rest_and_unreadable_after_org_delete(backend, app_client, tmp_path):
     db = backend.db
     name_a, key_a = backend.new_org("crypt")
-    name_b, key_b = backend.new_org("crypt")
+    _, key_b = backend.new_org("crypt")
     api_a, api_b = _client(app_client, key_a), _client(app_client, key_b)
 
     upload = api_a.post(
@@ -137,7 +137,9 @@ def test_content_is_sealed_at_rest_and_unreadable_after_org_delete(backend, app_
     assert got["metadata"] == {"note": f"{MARK} metadata"} and got["unique_id"] == f"{MARK}-uid"
     assert got["response"] == {"category": f"{MARK}-a"} and got["tags"] == [f"{MARK}-tag", "plain"]
     assert api_a.get(f"/files/{upload.json()['id']}/content").content.startswith(MARK.encode())
-    assert [t["task_id"] for t in api_a.get("/tasks", params={"tags": f"{MARK}-tag"}).json()["docs"]] == [task_id]
+    assert [
+        t["task_id"] for t in api_a.get("/tasks", params={"tags": f"{MARK}-tag"}).json()["docs"]
+    ] == [task_id]
     assert len(api_a.get("/tasks", params={"tags": f"{MARK}-bulk"}).json()["docs"]) == 10
     assert len(api_a.get("/tasks", params={"unique_id": f"{MARK}-imp-3"}).json()["docs"]) == 1
     dup = api_a.post("/task/categorization", json={"attachment": "x", "attachment_type": "text",
@@ -214,8 +216,12 @@ def test_rotation_keeps_old_rows_readable_and_reencrypt_seals_legacy_rows(backen
     for task_id in (old, legacy, new):
         assert envelope.parse(_stored(db, "params", task_id))[0] == second
     assert envelope.parse(_stored(db, "unique_id", legacy)) is not None
-    assert [t["task_id"] for t in api.get("/tasks", params={"unique_id": "legacy"}).json()["docs"]] == [legacy]
-    assert [t["task_id"] for t in api.get("/tasks", params={"tags": "before"}).json()["docs"]] == [old]
+    assert [
+        t["task_id"] for t in api.get("/tasks", params={"unique_id": "legacy"}).json()["docs"]
+    ] == [legacy]
+    assert [t["task_id"] for t in api.get("/tasks", params={"tags": "before"}).json()["docs"]] == [
+        old
+    ]
     assert api.get(f"/task/{legacy}").json()["params"]["attachment"] == "legacy"
 
 
@@ -243,6 +249,9 @@ def test_master_key_rotation_rewraps_every_key(tmp_path):
     assert key_file.read_bytes() != old_master and key_file.stat().st_mode & 0o777 == 0o600
     fresh = Database.open(Settings(data_dir=data))
     with fresh.read() as session:
-        assert session.scalar(select(Task.params).where(Task.task_id == task_id))["attachment"] == "secret"
+        assert (
+            session.scalar(select(Task.params).where(Task.task_id == task_id))["attachment"]
+            == "secret"
+        )
     db.engine.dispose()
     fresh.engine.dispose()

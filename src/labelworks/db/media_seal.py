@@ -42,7 +42,9 @@ class Sealer:
         self.buffer.clear()
 
     def _emit(self, chunk: bytes, last: bool) -> None:
-        self.out.write(self.aead.encrypt(_nonce(self.header, self.index), chunk, _aad(self.header, last)))
+        self.out.write(
+            self.aead.encrypt(_nonce(self.header, self.index), chunk, _aad(self.header, last))
+        )
         self.index += 1
 
 

@@ -23,7 +23,9 @@ from labelworks.db.types import Content, Sealed, SealedText
 _PLAIN = "labelworks_plain"
 
 
-def seal_value(ring: keyring.KeyRing, conn: Connection, org_id: int, value: Any, json_: bool) -> Any:
+def seal_value(
+    ring: keyring.KeyRing, conn: Connection, org_id: int, value: Any, json_: bool
+) -> Any:
     """The stored form of one value of a Content (json_) or SealedText column."""
     if value is None or isinstance(value, Sealed) or not ring.enabled:
         return value

@@ -10,9 +10,8 @@ write path that skips sealing fails loudly instead of storing plaintext.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 import json
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, Text
 from sqlalchemy.engine import Dialect

@@ -91,7 +91,7 @@ def reencrypt(db: Database, org_name: str, progress: Callable[[str, int], None])
                 session.flush()
                 if model is Task:
                     _rehash_tags(session, org_id, rows)
-                last = getattr(rows[-1], pk.key)
+                last = getattr(rows[-1], str(pk.key))
             done += len(rows)
             progress(model.__tablename__, len(rows))
     _reseal_media(db, org_id, progress)
@@ -131,7 +131,7 @@ def rotate_master(db: Database, new_master: bytes) -> int:
             select(OrgKey.id, OrgKey.wrapped_key).where(OrgKey.wrapped_key.is_not(None))
         ).all()
         for key_id, wrapped in rows:
-            key = keyring.unwrap(old, key_id, bytes(wrapped))
+            key = keyring.unwrap(old, key_id, bytes(wrapped or b""))
             session.execute(
                 update(OrgKey)
                 .where(OrgKey.id == key_id)
@@ -158,11 +158,9 @@ def delete_org(db: Database, org_name: str) -> Shredded:
         org_id = org.id
         tasks = session.scalar(select(func.count()).select_from(Task).where(Task.org_id == org_id))
         tasks = tasks or 0
-        keys = session.execute(
-            update(OrgKey)
-            .where(OrgKey.org_id == org_id, OrgKey.wrapped_key.is_not(None))
-            .values(wrapped_key=None, destroyed_at=utcnow())
-        ).rowcount
+        live = (OrgKey.org_id == org_id, OrgKey.wrapped_key.is_not(None))
+        keys = session.scalar(select(func.count()).select_from(OrgKey).where(*live)) or 0
+        session.execute(update(OrgKey).where(*live).values(wrapped_key=None, destroyed_at=utcnow()))
         session.execute(delete(Org).where(Org.id == org_id))  # rows go by ON DELETE CASCADE
         db.keyring.bump(session.connection())
     shutil.rmtree(db.settings.media_dir / str(org_id), ignore_errors=True)

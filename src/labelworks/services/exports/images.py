@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from labelworks.db.database import Database
-from labelworks.db.tables import File
 from labelworks.db.keyring import KeyError_
+from labelworks.db.tables import File
 from labelworks.services.files import FILE_URL, MediaStore
 from labelworks.services.scope import Principal, owned
 

@@ -104,7 +104,14 @@ def _sqlite_executemany(session: Session, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
     time = _SqliteTime()
     converters = [
-        (i, _sqlite_json if name in _JSON_COLUMNS else _sqlite_text if name in _TEXT_COLUMNS else time)
+        (
+            i,
+            _sqlite_json
+            if name in _JSON_COLUMNS
+            else _sqlite_text
+            if name in _TEXT_COLUMNS
+            else time,
+        )
         for i, name in enumerate(columns)
         if name in _JSON_COLUMNS or name in _TIME_COLUMNS or name in _TEXT_COLUMNS
     ]

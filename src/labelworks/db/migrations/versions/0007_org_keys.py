@@ -32,9 +32,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_org_keys_org_id_purpose", "org_keys", ["org_id", "purpose"])
     op.add_column("tasks", sa.Column("unique_key", sa.String(length=64), nullable=True))
-    op.create_index(
-        "uq_tasks_org_id_unique_key", "tasks", ["org_id", "unique_key"], unique=True
-    )
+    op.create_index("uq_tasks_org_id_unique_key", "tasks", ["org_id", "unique_key"], unique=True)
     if op.get_context().dialect.name == "postgresql":
         # Sealed values are longer than their plaintext; uniqueness moves to unique_key. (SQLite
         # ignores lengths, and its old constraint, inside the table, holds on unique ciphertext.)
