@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import drop_pg, fresh_env  # noqa: E402
+from _harness import drop_pg, fresh_env
 
 PASSWORD = "benchmark-password"
 OPS = ("create", "get", "list", "next+submit", "export")
@@ -39,7 +39,7 @@ class Side:
         from labelworks.services.scope import Principal
         from labelworks.settings import Settings
 
-        env, self.url, self.pg = fresh_env(backend)
+        _env, self.url, self.pg = fresh_env(backend)
         data = Path(tempfile.mkdtemp(prefix="crypto-bench-"))
         settings = Settings(
             data_dir=data, database_url=self.url, encryption=encryption, delivery_in_server=False

@@ -8,7 +8,6 @@ encryption existed (kept readable; `labelworks keys rotate --reencrypt` seals it
 
 from __future__ import annotations
 
-import base64
 import binascii
 import os
 
@@ -25,7 +24,7 @@ def seal(key_id: int, aead: AESGCM, plaintext: bytes) -> str:
     header = bytes([VERSION]) + key_id.to_bytes(8, "big")
     nonce = os.urandom(NONCE)
     blob = header + nonce + aead.encrypt(nonce, plaintext, header)
-    return PREFIX + base64.b64encode(blob).decode("ascii")
+    return PREFIX + binascii.b2a_base64(blob, newline=False).decode("ascii")
 
 
 def parse(text: str) -> tuple[int, bytes] | None:
@@ -33,7 +32,7 @@ def parse(text: str) -> tuple[int, bytes] | None:
     if not text.startswith(PREFIX):
         return None
     try:
-        blob = base64.b64decode(text[len(PREFIX) :], validate=True)
+        blob = binascii.a2b_base64(text[len(PREFIX) :], strict_mode=True)  # (C; no regex check)
     except (binascii.Error, ValueError):
         return None
     if len(blob) < MIN_BYTES or blob[0] != VERSION:

@@ -175,11 +175,9 @@ class KeyRing:
         return self._aead(key_id)
 
     def _aead(self, key_id: int) -> AESGCM:
-        with self._lock:
-            aead = self._aeads.get(key_id)
-            if aead is not None:
-                self._aeads.move_to_end(key_id)
-                return aead
+        aead = self._aeads.get(key_id)  # the hot path: no lock, eviction is first-in first-out
+        if aead is not None:
+            return aead
         # A committed key (one made in the current transaction is cached when made).
         with self.engine.connect() as conn:
             row = conn.execute(
