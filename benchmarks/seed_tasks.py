@@ -24,7 +24,11 @@ def bulk_insert_tasks(
     """`status_every=0` makes every task pending; `open_slots` > 0 puts them in the work queue."""
     base = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
     done = 0
-    with db.engine.begin() as conn:
+    from labelworks.db.sealing import lookup_hash
+    from labelworks.services.imports.bulk import seal_rows
+
+    with db.write() as session:
+        conn = session.connection()
         seq = first_seq
         while done < total:
             n = min(chunk, total - done)
@@ -74,6 +78,12 @@ def bulk_insert_tasks(
                     }
                 )
                 tags.append({"task_seq": seq, "tag": f"t{i % 10}", "org_id": principal.org_id})
+            # Sealed and hashed like every write (db/sealing.py).
+            for row in rows:
+                row["unique_key"] = lookup_hash(session, principal.org_id, row["unique_id"])
+            for tag in tags:
+                tag["tag"] = lookup_hash(session, principal.org_id, tag["tag"])
+            seal_rows(session, principal.org_id, rows)
             conn.execute(insert(Task.__table__), rows)
             conn.execute(insert(TaskTag.__table__), tags)
             done += n

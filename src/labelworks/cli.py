@@ -8,6 +8,7 @@ import typer
 from labelworks.commands import (
     admin,
     confidentiality,
+    keys,
     quality,
     serve,
     transfer,
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 serve.register(app)
 admin.register(app)
+keys.register(app, admin.org_app)
 quality.register(app)
 worker.register(app)
 workforce.register(app)

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     delivery_concurrency: int = 16
     # Base URL clients use to reach this server (for attachment_url); default: the request's.
     public_url: str | None = None
+    # Encryption at rest (db/keyring.py): the master key (base64, 32 bytes) that wraps the org
+    # keys; without it a key file is generated in the data dir (mode 0600).
+    master_key: str | None = None
+    # Benchmark only (LABELWORKS_ENCRYPTION=off): content is written as plain JSON.
+    encryption: bool = True
     # Tests only: a file holding a clock offset in seconds (see labelworks/clock.py).
     clock_offset_file: Path | None = None
 

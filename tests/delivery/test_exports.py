@@ -159,7 +159,7 @@ def uploaded_png(db: Database, principal: Principal, width: int, height: int) ->
     """The attachment URL of a PNG uploaded to this server (no size given anywhere else)."""
     from labelworks.services.files import record_file, store_upload
 
-    blob = store_upload(db.settings, io.BytesIO(png_bytes(width, height)), "x.png", "image/png")
+    blob = store_upload(db, principal, io.BytesIO(png_bytes(width, height)), "x.png", "image/png")
     with db.write() as session:
         file_id = record_file(session, principal, blob).id
     return f"http://127.0.0.1:8000/v1/files/{file_id}/content"

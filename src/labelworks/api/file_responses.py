@@ -7,20 +7,26 @@ raster images are inline; the security-headers middleware adds `nosniff` so brow
 
 from __future__ import annotations
 
-from fastapi.responses import FileResponse
+from urllib.parse import quote
 
+from fastapi.responses import StreamingResponse
+
+from labelworks.db.database import Database
 from labelworks.db.tables import File
 from labelworks.services import files
 from labelworks.services.media_types import served_inline
-from labelworks.settings import Settings
 
 
-def file_response(settings: Settings, record: File) -> FileResponse:
-    inline = served_inline(record.content_type)
-    return FileResponse(
-        files.file_path(settings, record),
+def file_response(db: Database, record: File) -> StreamingResponse:
+    """The bytes, decrypted as they stream out (media are sealed at rest)."""
+    kind = "inline" if served_inline(record.content_type) else "attachment"
+    name = record.filename or record.id
+    quoted = quote(name)
+    disposition = (
+        f"{kind}; filename*=utf-8''{quoted}" if quoted != name else f'{kind}; filename="{name}"'
+    )
+    return StreamingResponse(
+        files.file_bytes(db, record),
         media_type=record.content_type,
-        # Starlette sets Content-Disposition only with a filename: always give one.
-        filename=record.filename or record.id,
-        content_disposition_type="inline" if inline else "attachment",
+        headers={"Content-Disposition": disposition, "Content-Length": str(record.size)},
     )

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from labelworks import clock
+from labelworks.db import keyring, sealing
 from labelworks.db.engine import make_engine, make_sessionmaker, session_scope
 from labelworks.db.migrate import upgrade_to_head
 from labelworks.settings import Settings
@@ -26,6 +27,11 @@ class Database:
 
     def __post_init__(self) -> None:
         self.factory = make_sessionmaker(self.engine)
+        sealing.install()
+        self.keyring = keyring.KeyRing(
+            self.engine, keyring.load_master_key(self.settings), self.settings.encryption
+        )
+        keyring.install(self.keyring)
         # SQLite has one writer at a time; its busy handler makes waiting writers sleep in
         # growing steps (up to 100 ms), which wrecks tail latency under load. Writers queue here
         # instead: threads on a lock, processes on an flock of a file beside the database.
@@ -48,14 +54,19 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        # Not reset on exit: FastAPI may leave a dependency in another context than it entered.
+        keyring.current.set(self.keyring)
         with session_scope(self.factory) as session:
+            self._fresh_keys(session)
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction, committed when the block exits without error."""
+        keyring.current.set(self.keyring)
         if self._write_lock is None:
             with session_scope(self.factory, write=True) as session:
+                self._fresh_keys(session)
                 yield session
             return
         with (
@@ -63,7 +74,12 @@ class Database:
             _file_lock(self._lock_path),
             session_scope(self.factory, write=True) as session,
         ):
+            self._fresh_keys(session)
             yield session
+
+    def _fresh_keys(self, session: Session) -> None:
+        if self.keyring.due():
+            self.keyring.refresh(session.connection())
 
 
 @contextmanager

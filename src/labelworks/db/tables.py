@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from labelworks.db.types import Content, UTCDateTime, utcnow
+from labelworks.db.types import Content, SealedText, UTCDateTime, utcnow
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -129,7 +130,7 @@ class Batch(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="staging")
-    callback: Mapped[str | None] = mapped_column(Text)
+    callback: Mapped[str | None] = mapped_column(SealedText)
     calibration_batch: Mapped[bool] = mapped_column(Boolean, default=False)
     self_label_batch: Mapped[bool] = mapped_column(Boolean, default=False)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", Content, default=dict)
@@ -145,7 +146,8 @@ class Batch(Base):
 class Task(Base):
     __tablename__ = "tasks"
     __table_args__ = (
-        UniqueConstraint("org_id", "unique_id"),
+        # unique_id per org, through its keyed hash (the plaintext is sealed, not indexed).
+        Index("uq_tasks_org_id_unique_key", "org_id", "unique_key", unique=True),
         # Listing walks `seq` inside the org; each filter has an index ending in seq.
         Index(None, "org_id", "seq"),
         Index(None, "org_id", "status", "seq"),
@@ -177,9 +179,11 @@ class Task(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")
     instruction: Mapped[str | None] = mapped_column(Content)
     params: Mapped[dict[str, Any]] = mapped_column(Content)
-    callback_url: Mapped[str | None] = mapped_column(Text)
+    callback_url: Mapped[str | None] = mapped_column(SealedText)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", Content, default=dict)
-    unique_id: Mapped[str | None] = mapped_column(String(400))
+    unique_id: Mapped[str | None] = mapped_column(SealedText)
+    # HMAC of unique_id under the org's lookup key (db/keyring.py), set when unique_id is.
+    unique_key: Mapped[str | None] = mapped_column(String(64))
     tags: Mapped[list[str]] = mapped_column(Content, default=list)
     response: Mapped[dict[str, Any] | None] = mapped_column(Content)
     audits: Mapped[list[dict[str, Any]]] = mapped_column(Content, default=list)
@@ -227,8 +231,8 @@ class File(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     content_type: Mapped[str] = mapped_column(String(200))
-    filename: Mapped[str | None] = mapped_column(String(400))
-    source_url: Mapped[str | None] = mapped_column(Text)
+    filename: Mapped[str | None] = mapped_column(SealedText)
+    source_url: Mapped[str | None] = mapped_column(SealedText)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", Content, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -410,7 +414,7 @@ class OutboxMessage(Base):
     task_seq: Mapped[int | None] = mapped_column(BigId, ForeignKey("tasks.seq", ondelete="CASCADE"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))  # task | batch
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(SealedText)
     payload: Mapped[dict[str, Any]] = mapped_column(Content)
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|succeeded|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -458,7 +462,7 @@ class ReviewReason(Base):
     assignment_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
     )
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(SealedText)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -619,3 +623,24 @@ class BreakglassGrant(Base):
     reason: Mapped[str] = mapped_column(Text)
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+# --- encryption at rest (migration 0007_org_keys) ------------------------------------------------
+
+
+class OrgKey(Base):
+    """An org's key, wrapped by the master key (db/keyring.py): `data` keys seal content (the
+    newest unretired one seals new writes; retired ones still open old ciphertext), the `lookup`
+    key makes the keyed hashes of unique_id and tags. Destroying sets `wrapped_key` to NULL (the
+    row stays, so the key id of shredded ciphertext is known to be gone); no foreign key, so the
+    row outlives its org."""
+
+    __tablename__ = "org_keys"
+    __table_args__ = (Index(None, "org_id", "purpose"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    org_id: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(String(10))  # data | lookup
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    destroyed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -1,26 +1,88 @@
 """Column types shared by the tables.
 
-`Content` holds customer content (params, responses, metadata). Every such column goes through this
-one type so that encryption at rest can be added in one place later without touching callers.
+`Content` holds customer content as JSON (params, responses, metadata), `SealedText` customer
+strings (callback URLs, file names, unique ids). Both are stored encrypted under the row's org key
+(`db/sealing.py` seals values at flush, where the row's org is known; see `db/envelope.py`) and
+read back through the key the ciphertext names. A plain value reaching them is refused, so a
+write path that skips sealing fails loudly instead of storing plaintext.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from labelworks import clock
+from labelworks.db import envelope, keyring
+
+
+class Sealed(str):
+    """A value already sealed for its org: written as is."""
+
+    __slots__ = ()
+
+
+class UnsealedWrite(RuntimeError):
+    """Customer content reached the database without going through the sealing seam."""
+
+
+def _check_plain(value: Any) -> None:
+    ring = keyring.active()
+    if ring is not None and ring.enabled:
+        raise UnsealedWrite(f"customer content written unsealed: {type(value).__name__}")
+
+
+def _open(value: str) -> bytes | None:
+    ring = keyring.active()
+    if ring is None:
+        raise keyring.KeyError_("no key ring to open sealed content")
+    return ring.open(value)
 
 
 class Content(TypeDecorator[Any]):
-    """Customer content stored as JSON (the seam for per-principal encryption)."""
+    """Customer content: JSON, stored as a sealed JSON string (or legacy plain JSON)."""
 
     impl = JSON
     cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        # Empty values carry nothing; they are also what column defaults write.
+        if value is None or isinstance(value, Sealed) or (not value and value in ({}, [], "")):
+            return value
+        _check_plain(value)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, str) and value.startswith(envelope.PREFIX):
+            plain = _open(value)
+            if plain is not None:
+                return json.loads(plain)
+        return value
+
+
+class SealedText(TypeDecorator[str]):
+    """A customer string, stored sealed (or legacy plaintext)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or value == "" or isinstance(value, Sealed):
+            return value
+        _check_plain(value)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, str) and value.startswith(envelope.PREFIX):
+            plain = _open(value)
+            if plain is not None:
+                return plain.decode()
+        return value
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

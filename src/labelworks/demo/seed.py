@@ -172,7 +172,7 @@ def _upload_images(db: Database, principal: Principal, public_url: str) -> list[
     urls = []
     for path in sorted(MEDIA.glob("*.png")):
         with path.open("rb") as stream:
-            blob = files.store_upload(db.settings, stream, path.name, "image/png")
+            blob = files.store_upload(db, principal, stream, path.name, "image/png")
         with db.write() as session:
             record = files.record_file(session, principal, blob, {"demo": True})
         urls.append(f"{public_url}/v1/files/{record.id}/content")

@@ -1,4 +1,11 @@
-"""Files: uploads and URL imports, stored content-addressed under the data dir."""
+"""Files: uploads and URL imports, stored sealed per org under the data dir.
+
+Bytes live in `<data_dir>/media/<org_id>/<name>`, `name` the keyed hash (the org's lookup key) of
+their sha256, so an org's identical uploads share one file and orgs share nothing. The file is
+sealed while it streams in (`db/media_seal.py`: AES-256-GCM in 1 MiB chunks under the org's
+current data key, named in its header), so no plaintext touches the disk; serving decrypts.
+Files stored before encryption (`media/ab/<sha256>`, plaintext) are still served.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -14,33 +21,57 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from labelworks.db import media_seal
+from labelworks.db.database import Database
 from labelworks.db.tables import File
 from labelworks.errors import InvalidRequest, PayloadTooLarge
 from labelworks.services.ids import new_object_id
 from labelworks.services.media_types import HEAD_BYTES, fits, sniff
 from labelworks.services.scope import Principal, found, owned
 from labelworks.services.urls import pinned_request, resolve_public
-from labelworks.settings import Settings
 
 CHUNK = 1 << 20
 
 
 class MediaStore:
-    """Bytes by sha256 under `<data_dir>/media/ab/cdef...`; written atomically and fsynced."""
+    """One org's sealed bytes under `<data_dir>/media/<org_id>/`; written atomically, fsynced."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, db: Database, org_id: int) -> None:
+        self.db, self.org_id = db, org_id
+        self.root = db.settings.media_dir / str(org_id)
+
+    def name(self, sha256: str) -> str | None:
+        return self.db.keyring.lookup(None, self.org_id, sha256, create=False)
 
     def path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256
+        name = self.name(sha256)
+        legacy = self.db.settings.media_dir / sha256[:2] / sha256
+        if (name is None or not (self.root / name).exists()) and legacy.exists():
+            return legacy
+        return self.root / (name or "missing")
+
+    def read(self, sha256: str) -> Iterator[bytes]:
+        """The plaintext, chunk by chunk (legacy plaintext files as they are)."""
+        path = self.path(sha256)
+        with path.open("rb") as f:
+            if path.parent == self.root:
+                yield from media_seal.open_stream(f, self.db.keyring.aead)
+            else:
+                while chunk := f.read(CHUNK):
+                    yield chunk
 
     def put(self, chunks: Iterable[bytes], max_bytes: int) -> tuple[str, int, bytes]:
         """-> (sha256, size, the first bytes: what the content type is sniffed from)."""
+        with self.db.write() as session:  # the org's keys (made on first use)
+            conn = session.connection()
+            key_id, aead = self.db.keyring.writing_key(conn, self.org_id)
+            self.db.keyring.lookup(conn, self.org_id, "")
         self.root.mkdir(parents=True, exist_ok=True)
         digest, size, head = hashlib.sha256(), 0, b""
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as out:
+                sealer = media_seal.Sealer(out, key_id, aead)
                 for chunk in chunks:
                     size += len(chunk)
                     if size > max_bytes:
@@ -48,13 +79,12 @@ class MediaStore:
                     digest.update(chunk)
                     if len(head) < HEAD_BYTES:
                         head += chunk[: HEAD_BYTES - len(head)]
-                    out.write(chunk)
+                    sealer.write(chunk)
+                sealer.close()
                 out.flush()
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
-            target = self.path(sha)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)
+            os.replace(tmp, self.root / (self.name(sha) or "missing"))
             return sha, size, head
         except BaseException:
             if os.path.exists(tmp):
@@ -80,11 +110,15 @@ class Blob:
 
 
 def store_upload(
-    settings: Settings, stream: BinaryIO, filename: str | None, content_type: str | None = None
+    db: Database,
+    principal: Principal,
+    stream: BinaryIO,
+    filename: str | None,
+    content_type: str | None = None,
 ) -> Blob:
     """Store the bytes; the declared `content_type` is ignored: the type is sniffed from them."""
-    sha, size, head = MediaStore(settings.media_dir).put(
-        _read_chunks(stream), settings.max_upload_bytes
+    sha, size, head = MediaStore(db, principal.org_id).put(
+        _read_chunks(stream), db.settings.max_upload_bytes
     )
     return Blob(sha, size, _clean_filename(filename), sniff(head))
 
@@ -97,9 +131,10 @@ def _clean_filename(name: str | None) -> str | None:
     return name[:400] or None
 
 
-def fetch_url(settings: Settings, url: Any) -> Blob:
+def fetch_url(db: Database, principal: Principal, url: Any) -> Blob:
     import httpx
 
+    settings = db.settings
     if not isinstance(url, str) or not url:
         raise InvalidRequest("is required", "file_url")
     # Resolve and check once, then connect to that address (no second lookup: no rebinding).
@@ -115,7 +150,7 @@ def fetch_url(settings: Settings, url: Any) -> Blob:
                 raise InvalidRequest(
                     f"fetching it returned HTTP {response.status_code}", "file_url"
                 )
-            sha, size, head = MediaStore(settings.media_dir).put(
+            sha, size, head = MediaStore(db, principal.org_id).put(
                 response.iter_bytes(CHUNK), settings.max_upload_bytes
             )
     except httpx.HTTPError as exc:
@@ -183,5 +218,5 @@ def check_attachment(
         )
 
 
-def file_path(settings: Settings, file: File) -> Path:
-    return MediaStore(settings.media_dir).path(file.sha256)
+def file_bytes(db: Database, file: File) -> Iterator[bytes]:
+    return MediaStore(db, file.org_id).read(file.sha256)

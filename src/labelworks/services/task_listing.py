@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from labelworks.db.sealing import lookup_hash
 from labelworks.db.tables import Project, Task, TaskTag
 from labelworks.errors import InvalidRequest
 from labelworks.services.batches import get_batch
@@ -119,14 +120,18 @@ def _filtered(session: Session, principal: Principal, f: TaskFilters) -> Any:
         for s in f.customer_review_status:
             _one_of(s, REVIEW_STATUSES, "customer_review_status")
         stmt = stmt.where(Task.customer_review_status.in_(f.customer_review_status))
+    # unique_id and tags are indexed by their keyed hashes (db/keyring.py); an org without a
+    # lookup key has no task to match.
     if f.unique_id:
-        stmt = stmt.where(Task.unique_id.in_(f.unique_id))
+        keys = [lookup_hash(session, principal.org_id, u, create=False) for u in f.unique_id]
+        stmt = stmt.where(Task.unique_key.in_([k for k in keys if k is not None]))
     if f.tags:
         # A task matches when it carries every tag asked for.
         for tag in f.tags:
+            key = lookup_hash(session, principal.org_id, tag, create=False)
             stmt = stmt.where(
                 Task.seq.in_(
-                    select(TaskTag.task_seq).where(of_org(TaskTag, principal), TaskTag.tag == tag)
+                    select(TaskTag.task_seq).where(of_org(TaskTag, principal), TaskTag.tag == key)
                 )
             )
     for column, low, high in (

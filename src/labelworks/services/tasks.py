@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from labelworks.db.sealing import lookup_hash
 from labelworks.db.tables import Batch, Project, Task, TaskTag
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest
@@ -194,25 +195,34 @@ def _as_field(validate: Any, params: dict[str, Any], value: Any, field: str) -> 
 
 def insert_task(session: Session, principal: Principal, task: Task) -> None:
     """Insert a task and its tag rows; the unique index turns a duplicate unique_id into 409."""
+    unique_id = task.unique_id  # (a failed flush leaves the sealed value on the object)
     session.add(task)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        _raise_duplicate(session, principal, task.unique_id)
+        _raise_duplicate(session, principal, unique_id)
         raise
     if task.tags:
-        session.add_all(
-            TaskTag(task_seq=task.seq, tag=t, org_id=principal.org_id) for t in task.tags
-        )
+        session.add_all(tag_rows(session, principal.org_id, task.seq, task.tags))
         session.flush()
+
+
+def tag_rows(session: Session, org_id: int, seq: int, tags: list[str]) -> list[TaskTag]:
+    """A task's tag rows hold the tags' keyed hashes, so no index stores them in clear."""
+    return [
+        TaskTag(task_seq=seq, tag=lookup_hash(session, org_id, t), org_id=org_id)
+        for t in dict.fromkeys(tags)
+    ]
 
 
 def _raise_duplicate(session: Session, principal: Principal, unique_id: str | None) -> None:
     if unique_id is None:
         return
     existing = session.scalar(
-        owned(select(Task.task_id), Task, principal).where(Task.unique_id == unique_id)
+        owned(select(Task.task_id), Task, principal).where(
+            Task.unique_key == lookup_hash(session, principal.org_id, unique_id)
+        )
     )
     # `existing` is None when the holder is in the other (test or live) environment.
     holder = f": {existing}" if existing else ""
@@ -258,9 +268,7 @@ def _placement(
 def _write_tags(session: Session, principal: Principal, task: Task) -> None:
     session.execute(delete(TaskTag).where(TaskTag.task_seq == task.seq))
     if task.tags:
-        session.add_all(
-            TaskTag(task_seq=task.seq, tag=t, org_id=principal.org_id) for t in task.tags
-        )
+        session.add_all(tag_rows(session, principal.org_id, task.seq, task.tags))
     session.flush()
 
 

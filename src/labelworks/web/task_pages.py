@@ -8,11 +8,12 @@ exactly what the same person could do on `/v1`."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from labelworks.api.deps import DbDep
@@ -148,7 +149,8 @@ def _image_size(db: Database, principal: Principal, url: Any) -> tuple[int, int]
     try:
         with db.read() as session:
             record = files.get_file(session, principal, file_id)
-        with Image.open(files.file_path(db.settings, record)) as image:
+        # Media are sealed at rest: decrypt into memory (Pillow reads the header only).
+        with Image.open(io.BytesIO(b"".join(files.file_bytes(db, record)))) as image:
             return image.size
     except (NotFound, OSError, ValueError):
         return None
@@ -210,8 +212,7 @@ def task_media(file_id: str, request: Request, db: DbDep, visit: VisitDep) -> Re
             record = files.get_file(session, principal, file_id)
     except NotFound:
         return _not_found(request, db, visit)
-    response: FileResponse = file_response(db.settings, record)
-    return response
+    return file_response(db, record)
 
 
 @router.get("/tasks/{task_id}", response_model=None)

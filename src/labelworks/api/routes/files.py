@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from labelworks.api import safe_json
@@ -74,7 +74,7 @@ async def upload_file(
     metadata = _metadata(form.get("metadata"))
 
     def store() -> Json:
-        blob = files.store_upload(db.settings, upload.file, upload.filename, upload.content_type)
+        blob = files.store_upload(db, principal, upload.file, upload.filename, upload.content_type)
         with db.write() as session:
             record = files.record_file(session, principal, blob, metadata)
             return file_json(record, attachment_url(request, record.id))
@@ -91,7 +91,7 @@ def import_file(
 ) -> Json:
     body = object_body(body)
     metadata = _metadata(body.get("metadata"))
-    blob = files.fetch_url(db.settings, body.get("file_url"))
+    blob = files.fetch_url(db, principal, body.get("file_url"))
     with db.write() as session:
         record = files.record_file(session, principal, blob, metadata)
         return file_json(record, attachment_url(request, record.id))
@@ -117,7 +117,7 @@ def get_file(
 )
 def file_content(
     file_id: str, principal: Annotated[Principal, authorize(FilePolicy.read)], db: DbDep
-) -> FileResponse:
+) -> StreamingResponse:
     with db.read() as session:
         record = files.get_file(session, principal, file_id)
-    return file_response(db.settings, record)
+    return file_response(db, record)

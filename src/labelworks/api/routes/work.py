@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 
 from labelworks.api.body import body_of
 from labelworks.api.deps import DbDep, object_body
@@ -133,8 +133,8 @@ def my_numbers(person: Annotated[Person, authorize_worker(WorkPolicy.me)], db: D
 )
 def file_content(
     file_id: str, person: Annotated[Person, authorize_worker(WorkPolicy.media)], db: DbDep
-) -> FileResponse:
+) -> StreamingResponse:
     """A task's uploaded media, for a worker who holds a lease in the file's org."""
     with db.read() as session:
         record = leases.file_for_worker(session, person, file_id)
-    return file_response(db.settings, record)
+    return file_response(db, record)

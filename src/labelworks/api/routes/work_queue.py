@@ -128,7 +128,9 @@ async def upload_answer_file(
         raise InvalidRequest("is required (multipart field 'file')", "file")
 
     def store() -> Json:
-        blob = files.store_upload(db.settings, upload.file, upload.filename, upload.content_type)
+        with db.read() as session:
+            owner = uploads.answer_org(session, person, assignment_id)
+        blob = files.store_upload(db, owner, upload.file, upload.filename, upload.content_type)
         with db.write() as session:
             record = uploads.record_answer_file(session, person, assignment_id, blob)
             answer: Json = {

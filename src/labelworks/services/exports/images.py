@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from labelworks.db.database import Database
+from labelworks.db.keyring import KeyError_
 from labelworks.db.tables import File
 from labelworks.services.files import FILE_URL, MediaStore
 from labelworks.services.scope import Principal, owned
@@ -45,7 +45,7 @@ class ImageSizes:
 
     def __init__(self, db: Database, principal: Principal) -> None:
         self.db, self.principal = db, principal
-        self.media = MediaStore(db.settings.media_dir)
+        self.media = MediaStore(db, principal.org_id)
         self._by_file: dict[str, tuple[int, int]] = {}
 
     def sizes(self, items: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[tuple[int, int]]:
@@ -72,14 +72,13 @@ class ImageSizes:
                 owned(select(File.id, File.sha256), File, self.principal).where(File.id.in_(ids))
             ).all()
         for file_id, sha in rows:
-            self._by_file[file_id] = header_size(self.media.path(sha)) or (0, 0)
+            self._by_file[file_id] = header_size(self.media, sha) or (0, 0)
 
 
-def header_size(path: Path) -> tuple[int, int] | None:
+def header_size(media: MediaStore, sha256: str) -> tuple[int, int] | None:
     try:
-        with path.open("rb") as f:
-            head = f.read(HEADER_BYTES)
-    except OSError:
+        head = next(iter(media.read(sha256)), b"")[:HEADER_BYTES]
+    except (OSError, KeyError_):
         return None
     return image_size(head)
 

@@ -2,7 +2,8 @@
 
 Rows come from `services.tasks.Placement.row`, the same code `POST /v1/task/{type}` runs, so an
 imported task is exactly what the API would have created; only the insert differs: one
-executemany per chunk instead of one flush per task.
+executemany per chunk instead of one flush per task. Without the ORM's flush events, rows are
+sealed here (`seal_rows`, db/sealing.py) before either insert path.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any, cast
 from sqlalchemy import JSON, Table, insert, select
 from sqlalchemy.orm import Session
 
+from labelworks.db.sealing import lookup_hash, ring, seal_value
 from labelworks.db.tables import Task, TaskTag
-from labelworks.db.types import Content, UTCDateTime
+from labelworks.db.types import Content, SealedText, UTCDateTime
 from labelworks.services import counters
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Principal, of_org
@@ -33,17 +35,20 @@ def load_placement(
 def duplicates(session: Session, principal: Principal, rows: list[dict[str, Any]]) -> set[int]:
     """Indexes of rows whose unique_id is already taken in the org (by a committed task, an
     earlier chunk of this import, or an earlier row of this chunk)."""
-    wanted = [r["unique_id"] for r in rows if r["unique_id"] is not None]
+    for row in rows:
+        uid = row["unique_id"]
+        row["unique_key"] = None if uid is None else lookup_hash(session, principal.org_id, uid)
+    wanted = [r["unique_key"] for r in rows if r["unique_key"] is not None]
     if not wanted:
         return set()
     taken = set(
         session.scalars(
-            select(Task.unique_id).where(of_org(Task, principal), Task.unique_id.in_(wanted))
+            select(Task.unique_key).where(of_org(Task, principal), Task.unique_key.in_(wanted))
         )
     )
     out = set()
     for i, row in enumerate(rows):
-        uid = row["unique_id"]
+        uid = row["unique_key"]
         if uid is not None:
             if uid in taken:
                 out.add(i)
@@ -56,8 +61,10 @@ def insert_rows(session: Session, principal: Principal, rows: list[dict[str, Any
     if not rows:
         return
     counters.rows_added(session, rows)
+    tag_lists = [row["tags"] for row in rows]
+    seal_rows(session, principal.org_id, rows)
     table = cast(Table, Task.__table__)
-    if not any(r["tags"] for r in rows):
+    if not any(tag_lists):
         if session.get_bind().dialect.name == "sqlite":
             _sqlite_executemany(session, rows)
         else:
@@ -69,11 +76,26 @@ def insert_rows(session: Session, principal: Principal, rows: list[dict[str, Any
         .all()
     )
     tags = [
-        {"task_seq": seq, "tag": tag, "org_id": principal.org_id}
-        for seq, row in zip(seqs, rows, strict=True)
-        for tag in row["tags"]
+        {
+            "task_seq": seq,
+            "tag": lookup_hash(session, principal.org_id, tag),
+            "org_id": principal.org_id,
+        }
+        for seq, tag_list in zip(seqs, tag_lists, strict=True)
+        for tag in tag_list
     ]
     session.execute(insert(cast(Table, TaskTag.__table__)), tags)
+
+
+def seal_rows(session: Session, org_id: int, rows: list[dict[str, Any]]) -> None:
+    """Seal the customer columns of rows about to be inserted with Core (in place)."""
+    keys, conn = ring(), session.connection()
+    for row in rows:
+        for name, value in row.items():
+            if name in _JSON_COLUMNS:
+                row[name] = seal_value(keys, conn, org_id, value, True)
+            elif name in _TEXT_COLUMNS:
+                row[name] = seal_value(keys, conn, org_id, value, False)
 
 
 def _sqlite_executemany(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -84,9 +106,16 @@ def _sqlite_executemany(session: Session, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
     time = _SqliteTime()
     converters = [
-        (i, _sqlite_json if name in _JSON_COLUMNS else time)
+        (
+            i,
+            _sqlite_json
+            if name in _JSON_COLUMNS
+            else _sqlite_text
+            if name in _TEXT_COLUMNS
+            else time,
+        )
         for i, name in enumerate(columns)
-        if name in _JSON_COLUMNS or name in _TIME_COLUMNS
+        if name in _JSON_COLUMNS or name in _TIME_COLUMNS or name in _TEXT_COLUMNS
     ]
     values = []
     for row in rows:
@@ -102,6 +131,10 @@ def _sqlite_json(value: Any) -> str:
     if not value and value is not False and value != 0:  # None, [], {}, "": common, constant
         return _EMPTY_JSON.get(type(value)) or json.dumps(value)
     return json.dumps(value)
+
+
+def _sqlite_text(value: Any) -> str | None:
+    return None if value is None else str(value)  # a `Sealed` as a plain str for sqlite3
 
 
 _EMPTY_JSON = {type(None): "null", list: "[]", dict: "{}"}
@@ -126,4 +159,5 @@ class _SqliteTime:
 _JSON_COLUMNS = frozenset(
     c.name for c in Task.__table__.columns if isinstance(c.type, Content | JSON)
 )
+_TEXT_COLUMNS = frozenset(c.name for c in Task.__table__.columns if isinstance(c.type, SealedText))
 _TIME_COLUMNS = frozenset(c.name for c in Task.__table__.columns if isinstance(c.type, UTCDateTime))

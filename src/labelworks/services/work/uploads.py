@@ -9,7 +9,16 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import File
 from labelworks.services import files
 from labelworks.services.auth import Person
+from labelworks.services.scope import Principal
 from labelworks.services.work import leases
+
+
+def answer_org(session: Session, person: Person, assignment_id: int) -> Principal:
+    """The org an answer file is stored for (its media key and directory): the leased task's,
+    and only on the person's own live lease."""
+    assignment = leases.own_assignment(session, person, assignment_id, lock=False)
+    leases.require_live(assignment)
+    return Principal(org_id=assignment.org_id, org_name="")
 
 
 def record_answer_file(

@@ -12,7 +12,7 @@ from alembic import op
 import labelworks.db.types
 
 revision = "0008_export_jobs"
-down_revision = "0006_counters"
+down_revision = "0007_org_keys"
 branch_labels = None
 depends_on = None
 
