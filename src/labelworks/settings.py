@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     delivery_concurrency: int = 16
     # Base URL clients use to reach this server (for attachment_url); default: the request's.
     public_url: str | None = None
+    # Benchmarks only (benchmarks/trail_overhead.py): False stops appending to the access trail.
+    trail_enabled: bool = True
     # Tests only: a file holding a clock offset in seconds (see labelworks/clock.py).
     clock_offset_file: Path | None = None
 

@@ -17,6 +17,8 @@ from labelworks.db.engine import make_engine, make_sessionmaker, session_scope
 from labelworks.db.migrate import upgrade_to_head
 from labelworks.settings import Settings
 
+TRAIL_PENDING = "trail.pending"  # = services.trail.PENDING (db/ does not import services)
+
 
 @dataclass
 class Database:
@@ -50,6 +52,11 @@ class Database:
     def read(self) -> Iterator[Session]:
         with session_scope(self.factory) as session:
             yield session
+        # Reads of customer content leave an access-trail record (services/trail.py), appended
+        # in one short write transaction once the read has succeeded.
+        if session.info.get(TRAIL_PENDING) and self.settings.trail_enabled:
+            with self.write() as writer:
+                writer.info[TRAIL_PENDING] = session.info.pop(TRAIL_PENDING)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -57,6 +64,7 @@ class Database:
         if self._write_lock is None:
             with session_scope(self.factory, write=True) as session:
                 yield session
+                self._append_trail(session)
             return
         with (
             self._write_lock,
@@ -64,6 +72,18 @@ class Database:
             session_scope(self.factory, write=True) as session,
         ):
             yield session
+            self._append_trail(session)
+
+    def _append_trail(self, session: Session) -> None:
+        """Access-trail records of this unit of work, in its transaction, just before the commit
+        (the chain head stays locked for the shortest time)."""
+        if not session.info.get(TRAIL_PENDING):
+            return
+        from labelworks.services import trail
+
+        pending = trail.take_pending(session)
+        if self.settings.trail_enabled:
+            trail.append_pending(session, pending)
 
 
 @contextmanager

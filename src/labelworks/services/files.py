@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from labelworks.db.tables import File
 from labelworks.errors import InvalidRequest, PayloadTooLarge
+from labelworks.services import trail
 from labelworks.services.ids import new_object_id
 from labelworks.services.media_types import HEAD_BYTES, fits, sniff
 from labelworks.services.scope import Principal, found, owned
@@ -139,15 +140,20 @@ def record_file(
     )
     session.add(file)
     session.flush()
+    trail.record(session, principal, "file.create", [file.id])
     return file
 
 
-def get_file(session: Session, principal: Principal, file_id: str) -> File:
-    return found(
+def get_file(
+    session: Session, principal: Principal, file_id: str, action: str = "file.get"
+) -> File:
+    file = found(
         session.scalar(owned(select(File), File, principal).where(File.id == file_id)),
         "file",
         file_id,
     )
+    trail.record(session, principal, action, [file.id])
+    return file
 
 
 FILE_URL = re.compile(r"/v1/files/([0-9A-Za-z]+)/content(?:$|\?)")

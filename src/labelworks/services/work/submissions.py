@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Assignment, Project, Task
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest, LabelworksError
-from labelworks.services import lifecycle
+from labelworks.services import lifecycle, trail
 from labelworks.services.auth import Person
 from labelworks.services.lifecycle import Actor
 from labelworks.services.project_settings import ProjectSettings, project_settings
@@ -32,6 +32,8 @@ def submit(session: Session, person: Person, assignment_id: int, body: Any) -> d
     assignment = own_assignment(session, person, assignment_id)
     require_live(assignment)
     task = _locked_task(session, assignment.task_seq)
+    action = "work.review" if assignment.stage == "review" else "work.submit"
+    trail.record(session, person, action, [task.task_id], org_id=task.org_id, object_type="task")
     project = session.get(Project, task.project_id)
     assert project is not None
     settings = project_settings(project.params)
