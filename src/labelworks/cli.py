@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from labelworks.commands import admin, quality, serve, transfer, worker, workforce
+from labelworks.commands import admin, quality, serve, trail, transfer, worker, workforce
 
 app = typer.Typer(
     # Plain click help: rendering help with Rich would import it on every `--help`.
@@ -22,6 +22,7 @@ quality.register(app)
 worker.register(app)
 workforce.register(app)
 transfer.register(app)
+trail.register(app)
 
 
 def main() -> None:
