@@ -56,6 +56,10 @@ def test_key_reads_writes_annotator_work_and_export_are_recorded(app_client, bac
     assert api.get(f"/task/{task_id}").status_code == 200
     assert api.get("/tasks", params={"project": project}).status_code == 200
     assert api.get("/task/nope").status_code == 404  # a failed read leaves no record
+    batch = f"b-{uuid.uuid4().hex[:6]}"
+    assert api.post("/batches", json={"name": batch, "project": project}).status_code == 200
+    assert api.get("/batches", params={"project": project}).status_code == 200
+    assert api.get(f"/batches/{batch}").status_code == 200
 
     email = f"ann-{uuid.uuid4().hex[:8]}@example.com"
     with backend.db.write() as session:
@@ -83,6 +87,9 @@ def test_key_reads_writes_annotator_work_and_export_are_recorded(app_client, bac
     assert ("work.next", "annotator", str(annotator_id), f'["{task_id}"]') in got
     assert ("work.submit", "annotator", str(annotator_id), f'["{task_id}"]') in got
     assert ("export.run", "api_key", str(key_id), f'["{project}"]') in got
+    for action in ("batch.create", "batch.list", "batch.get"):
+        assert (action, "api_key", str(key_id), f'["{batch}"]') in got
+    assert ("project.create", "api_key", str(key_id), f'["{project}"]') in got
     assert _verify(backend, org.id).ok
 
 
@@ -121,7 +128,7 @@ def test_concurrent_appends_keep_one_valid_chain(backend):
                 else:
                     with backend.db.write() as session:
                         trail.record(session, principal, "task.create", [f"w{i}"])
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=append, args=(10,)) for _ in range(6)]
@@ -234,8 +241,8 @@ def test_a_kept_head_detects_a_full_rewrite_and_the_cli_reports_it(backend):
 
 
 def test_access_log_is_per_org_paged_and_filtered(app_client, backend):
-    org_a, key_a, key_id_a = _org(backend)
-    org_b, key_b, _ = _org(backend)
+    _, key_a, key_id_a = _org(backend)
+    _, key_b, _ = _org(backend)
     a, b = _client(app_client, key_a), _client(app_client, key_b)
     ids = [a.post("/task/categorization", json=CATEGORIZATION).json()["task_id"] for _ in range(3)]
     b_task = b.post("/task/categorization", json=CATEGORIZATION).json()["task_id"]

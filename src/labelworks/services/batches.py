@@ -134,4 +134,4 @@ def list_batches(
         stmt.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit).offset(offset)
     ).all()
     trail.record(session, principal, "batch.list", [row[0].name for row in rows])
-    return [(b, p) for b, p in rows.all()], total
+    return [(b, p) for b, p in rows], total

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from labelworks.db.database import TRAIL_PENDING
@@ -151,10 +153,7 @@ def _lock_head(session: Session, org_id: int) -> tuple[int, str]:
     if row is None:
         # The org's first record: create its head; a racing first append waits on the key.
         dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as upsert
+        upsert = pg_insert if dialect == "postgresql" else sqlite_insert
         session.execute(
             upsert(TrailHead).values(org_id=org_id, seq=0, hash=GENESIS).on_conflict_do_nothing()
         )
