@@ -50,12 +50,17 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read transaction. Reads of customer content leave access-trail records
+        (services/trail.py), committed before the response but without waiting for the disk
+        (that wait tripled a read's latency; a power cut can only lose the last read records,
+        never break the chain): on PostgreSQL in the read's own transaction, on SQLite (whose
+        reads cannot take the write lock) in one short write transaction after it."""
         with session_scope(self.factory) as session:
             yield session
-        # Reads of customer content leave an access-trail record (services/trail.py), appended
-        # in one short write transaction once the read has succeeded. Committed before the
-        # response, without waiting for the disk: that wait tripled a read's latency, and a power
-        # cut can only lose the last read records, never break the chain.
+            recording = self.settings.trail_enabled and session.info.get(TRAIL_PENDING)
+            if recording and self._write_lock is None:
+                session.connection().exec_driver_sql("SET LOCAL synchronous_commit = off")
+                self._append_trail(session)
         if session.info.get(TRAIL_PENDING) and self.settings.trail_enabled:
             with self.write(relaxed=True) as writer:
                 writer.info[TRAIL_PENDING] = session.info.pop(TRAIL_PENDING)
