@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from labelworks.db.tables import Task, TaskTag
 from labelworks.db.types import Content, UTCDateTime
+from labelworks.services import trail
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Principal, of_org
 from labelworks.services.tasks import Placement
@@ -54,6 +55,10 @@ def insert_rows(session: Session, principal: Principal, rows: list[dict[str, Any
     """One executemany for the tasks, one for their tag rows."""
     if not rows:
         return
+    # One trail record per chunk: its count and the id range (first and last task id).
+    trail.record(
+        session, principal, "task.import", [r["task_id"] for r in rows], object_type="task"
+    )
     table = cast(Table, Task.__table__)
     if not any(r["tags"] for r in rows):
         if session.get_bind().dialect.name == "sqlite":
