@@ -3,9 +3,10 @@
 Services (and pages) call `record(session, who, action, objects)` where they touch content; the
 record is queued on the session and appended by `db.Database` — a write session appends it just
 before its commit (the same transaction: a write without its record cannot commit), a read
-session in one short write transaction right after the read. Appends lock the org's chain head
-(`trail_heads`, `SELECT … FOR UPDATE` on PostgreSQL; SQLite's one writer), so each org's chain
-grows one record at a time: record n carries `prev_hash` = record n-1's `hash`, and `hash` is
+session at the end of the read (PostgreSQL) or in one short write transaction right after it
+(SQLite). Appends lock the org's chain head (`trail_heads`: an upsert that moves its seq, so
+PostgreSQL locks the row; SQLite has one writer), so each org's chain grows one record at a
+time: record n carries `prev_hash` = record n-1's `hash`, and `hash` is
 SHA-256 over the canonical encoding of the record, its seq and that `prev_hash`.
 
 `verify()` walks a chain and names the first broken link (an altered, inserted or deleted row);
@@ -121,7 +122,7 @@ def append_pending(session: Session, pending: list[dict[str, Any]]) -> None:
 
 
 def _append(session: Session, org_id: int, entries: list[dict[str, Any]]) -> None:
-    seq, prev = _lock_head(session, org_id)
+    seq, prev = _advance_head(session, org_id, len(entries))
     at = _stamp(utcnow())
     rows = []
     for entry in entries:
@@ -143,22 +144,29 @@ def _append(session: Session, org_id: int, entries: list[dict[str, Any]]) -> Non
         }
         row["hash"] = prev = chain_hash(row)
         rows.append(row)
-    session.execute(insert(TrailRecord), rows)
-    session.execute(update(TrailHead).where(TrailHead.org_id == org_id).values(seq=seq, hash=prev))
+    move_head = update(TrailHead).where(TrailHead.org_id == org_id).values(hash=prev)
+    if session.get_bind().dialect.name == "postgresql":
+        # One round trip: the head moves in a CTE of the insert.
+        moved = move_head.returning(TrailHead.org_id).cte("moved_head")
+        session.execute(insert(TrailRecord).values(rows).add_cte(moved))
+    else:
+        session.execute(insert(TrailRecord), rows)
+        session.execute(move_head)
 
 
-def _lock_head(session: Session, org_id: int) -> tuple[int, str]:
-    lock = select(TrailHead.seq, TrailHead.hash).where(TrailHead.org_id == org_id).with_for_update()
-    row = session.execute(lock).first()
-    if row is None:
-        # The org's first record: create its head; a racing first append waits on the key.
-        dialect = session.get_bind().dialect.name
-        upsert = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(
-            upsert(TrailHead).values(org_id=org_id, seq=0, hash=GENESIS).on_conflict_do_nothing()
-        )
-        row = session.execute(lock).one()
-    return row.seq, row.hash
+def _advance_head(session: Session, org_id: int, n: int) -> tuple[int, str]:
+    """Lock the org's head row (made on the first append) and move its seq on by `n`, in one
+    statement; -> (the seq before, the hash before). Concurrent appends of the org wait here."""
+    dialect = session.get_bind().dialect.name
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        upsert(TrailHead)
+        .values(org_id=org_id, seq=n, hash=GENESIS)
+        .on_conflict_do_update(index_elements=[TrailHead.org_id], set_={"seq": TrailHead.seq + n})
+        .returning(TrailHead.seq, TrailHead.hash)
+    )
+    row = session.execute(stmt).one()
+    return row.seq - n, row.hash
 
 
 def _stamp(value: dt.datetime) -> str:
