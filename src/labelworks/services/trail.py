@@ -21,9 +21,9 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -144,29 +144,42 @@ def _append(session: Session, org_id: int, entries: list[dict[str, Any]]) -> Non
         }
         row["hash"] = prev = chain_hash(row)
         rows.append(row)
-    move_head = update(TrailHead).where(TrailHead.org_id == org_id).values(hash=prev)
-    if session.get_bind().dialect.name == "postgresql":
-        # One round trip: the head moves in a CTE of the insert.
-        moved = move_head.returning(TrailHead.org_id).cte("moved_head")
-        session.execute(insert(TrailRecord).values(rows).add_cte(moved))
-    else:
-        session.execute(insert(TrailRecord), rows)
-        session.execute(move_head)
+    # Cached Core statements on the session's connection: the ORM's bulk path and a statement
+    # built per call cost more than the SQL itself.
+    conn = session.connection()
+    conn.execute(_INSERT_RECORD, rows)
+    conn.execute(_MOVE_HEAD, {"org": org_id, "new_hash": prev})
 
 
 def _advance_head(session: Session, org_id: int, n: int) -> tuple[int, str]:
     """Lock the org's head row (made on the first append) and move its seq on by `n`, in one
     statement; -> (the seq before, the hash before). Concurrent appends of the org wait here."""
-    dialect = session.get_bind().dialect.name
-    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        upsert(TrailHead)
-        .values(org_id=org_id, seq=n, hash=GENESIS)
-        .on_conflict_do_update(index_elements=[TrailHead.org_id], set_={"seq": TrailHead.seq + n})
-        .returning(TrailHead.seq, TrailHead.hash)
-    )
-    row = session.execute(stmt).one()
+    conn = session.connection()
+    stmt = _ADVANCE_PG if conn.dialect.name == "postgresql" else _ADVANCE_SQLITE
+    row = conn.execute(stmt, {"org": org_id, "n": n}).one()
     return row.seq - n, row.hash
+
+
+_heads = cast(Table, TrailHead.__table__)
+_INSERT_RECORD = insert(cast(Table, TrailRecord.__table__))
+_MOVE_HEAD = (
+    update(_heads).where(_heads.c.org_id == bindparam("org")).values(hash=bindparam("new_hash"))
+)
+
+
+def _advance(upsert: Any) -> Any:
+    return (
+        upsert(_heads)
+        .values(org_id=bindparam("org"), seq=bindparam("n"), hash=GENESIS)
+        .on_conflict_do_update(
+            index_elements=[_heads.c.org_id], set_={"seq": _heads.c.seq + bindparam("n")}
+        )
+        .returning(_heads.c.seq, _heads.c.hash)
+    )
+
+
+_ADVANCE_PG = _advance(pg_insert)
+_ADVANCE_SQLITE = _advance(sqlite_insert)
 
 
 def _stamp(value: dt.datetime) -> str:
