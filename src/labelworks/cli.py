@@ -11,6 +11,7 @@ from labelworks.commands import (
     keys,
     quality,
     serve,
+    trail,
     transfer,
     worker,
     workforce,
@@ -33,6 +34,8 @@ worker.register(app)
 workforce.register(app)
 transfer.register(app)
 confidentiality.register(app)
+
+trail.register(app)
 
 
 def main() -> None:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     master_key: str | None = None
     # Benchmark only (LABELWORKS_ENCRYPTION=off): content is written as plain JSON.
     encryption: bool = True
+
+    # Benchmarks only (benchmarks/trail_overhead.py): False stops appending to the access trail.
+    trail_enabled: bool = True
     # Tests only: a file holding a clock offset in seconds (see labelworks/clock.py).
     clock_offset_file: Path | None = None
 

@@ -15,6 +15,7 @@ from labelworks.api.limits import BodyLimitMiddleware
 from labelworks.api.openapi import install_openapi
 from labelworks.api.ratelimit import RateLimiter
 from labelworks.api.routes import (
+    access_log,
     auth,
     batches,
     confidentiality,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         quality_tasks,
         exports,
         confidentiality,
+        access_log,
     ):
         app.include_router(module.router, prefix="/v1")
     install_openapi(app)

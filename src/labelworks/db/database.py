@@ -18,6 +18,8 @@ from labelworks.db.engine import make_engine, make_sessionmaker, session_scope
 from labelworks.db.migrate import upgrade_to_head
 from labelworks.settings import Settings
 
+TRAIL_PENDING = "trail.pending"  # = services.trail.PENDING (db/ does not import services)
+
 
 @dataclass
 class Database:
@@ -54,28 +56,54 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read transaction. Reads of customer content leave access-trail records
+        (services/trail.py), committed before the response but without waiting for the disk
+        (that wait tripled a read's latency; a power cut can only lose the last read records,
+        never break the chain): on PostgreSQL in the read's own transaction, on SQLite (whose
+        reads cannot take the write lock) in one short write transaction after it."""
         # Not reset on exit: FastAPI may leave a dependency in another context than it entered.
         keyring.current.set(self.keyring)
         with session_scope(self.factory) as session:
             self._fresh_keys(session)
             yield session
+            recording = self.settings.trail_enabled and session.info.get(TRAIL_PENDING)
+            if recording and self._write_lock is None:
+                session.connection().exec_driver_sql("SET LOCAL synchronous_commit = off")
+                self._append_trail(session)
+        if session.info.get(TRAIL_PENDING) and self.settings.trail_enabled:
+            with self.write(relaxed=True) as writer:
+                writer.info[TRAIL_PENDING] = session.info.pop(TRAIL_PENDING)
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction, committed when the block exits without error."""
+    def write(self, relaxed: bool = False) -> Iterator[Session]:
+        """A write transaction, committed when the block exits without error. `relaxed`: the
+        commit does not wait for the disk (only for the access-trail records of reads)."""
         keyring.current.set(self.keyring)
         if self._write_lock is None:
-            with session_scope(self.factory, write=True) as session:
+            with session_scope(self.factory, write=True, relaxed=relaxed) as session:
                 self._fresh_keys(session)
                 yield session
+                self._append_trail(session)
             return
         with (
             self._write_lock,
             _file_lock(self._lock_path),
-            session_scope(self.factory, write=True) as session,
+            session_scope(self.factory, write=True, relaxed=relaxed) as session,
         ):
             self._fresh_keys(session)
             yield session
+            self._append_trail(session)
+
+    def _append_trail(self, session: Session) -> None:
+        """Access-trail records of this unit of work, in its transaction, just before the commit
+        (the chain head stays locked for the shortest time)."""
+        if not session.info.get(TRAIL_PENDING):
+            return
+        from labelworks.services import trail
+
+        pending = trail.take_pending(session)
+        if self.settings.trail_enabled:
+            trail.append_pending(session, pending)
 
     def _fresh_keys(self, session: Session) -> None:
         if self.keyring.due():

@@ -17,6 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from labelworks.settings import Settings
 
 WRITE = {"labelworks_write": True}
+# A write whose commit need not wait for the disk (the access-trail records of reads): a power
+# cut may lose the last such commits, never leave the database inconsistent (WAL / PostgreSQL's
+# log are written in order, so a later durable commit makes them durable too).
+RELAXED = {"labelworks_write": True, "labelworks_relaxed": True}
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -48,25 +52,36 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("labelworks_write")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        # synchronous is per connection and cannot change inside a transaction: set it before
+        # BEGIN, only when this transaction wants another level than the connection's last one.
+        want = "NORMAL" if options.get("labelworks_relaxed") else "FULL"
+        if conn.info.get("synchronous", "FULL") != want:
+            conn.exec_driver_sql(f"PRAGMA synchronous={want}")
+            conn.info["synchronous"] = want
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("labelworks_write") else "BEGIN")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def begin_write(session: Session) -> None:
-    """Mark the session's transaction as a write (SQLite: take the write lock up front)."""
-    session.connection(execution_options=WRITE)
+def begin_write(session: Session, relaxed: bool = False) -> None:
+    """Mark the session's transaction as a write (SQLite: take the write lock up front);
+    `relaxed`: its commit does not wait for the disk (see RELAXED)."""
+    conn = session.connection(execution_options=RELAXED if relaxed else WRITE)
+    if relaxed and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session], write: bool = False) -> Iterator[Session]:
+def session_scope(
+    factory: sessionmaker[Session], write: bool = False, relaxed: bool = False
+) -> Iterator[Session]:
     session = factory()
     try:
         if write:
-            begin_write(session)
+            begin_write(session, relaxed)
         yield session
         session.commit()
     except BaseException:

@@ -644,3 +644,41 @@ class OrgKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     destroyed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class TrailHead(Base):
+    """The head of an org's access trail: its last seq and hash. Appends lock this row
+    (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's write lock), so each org's chain grows one
+    record at a time."""
+
+    __tablename__ = "trail_heads"
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class TrailRecord(Base):
+    """One access to an org's content (`services/trail.py`): who, what, when, why, chained to the
+    org's previous record by `prev_hash` -> `hash` (SHA-256 over a canonical encoding)."""
+
+    __tablename__ = "trail_records"
+    __table_args__ = (
+        UniqueConstraint("org_id", "seq"),
+        Index(None, "org_id", "actor_kind", "seq"),
+        Index(None, "org_id", "action", "seq"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[str] = mapped_column(String(32))  # ISO-8601 UTC, microseconds: hashed as stored
+    # api_key | user | annotator | reviewer | operator | export | callback | system
+    actor_kind: Mapped[str] = mapped_column(String(12))
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(40))  # task.get, task.list, work.next, …
+    object_type: Mapped[str | None] = mapped_column(String(20))
+    object_ids: Mapped[str] = mapped_column(Text)  # canonical JSON list, hashed as stored
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

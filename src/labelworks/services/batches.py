@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Batch, Project
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest
-from labelworks.services import lifecycle
+from labelworks.services import lifecycle, trail
 from labelworks.services.lifecycle import Actor
 from labelworks.services.names import check_name
 from labelworks.services.project_settings import project_settings
@@ -25,9 +25,15 @@ from labelworks.services.urls import check_callback_url
 BATCH_STATUSES = ("staging", "in_progress", "completed")
 
 
-def get_batch(session: Session, principal: Principal, name: str) -> Batch:
+def get_batch(
+    session: Session, principal: Principal, name: str, action: str | None = None
+) -> Batch:
+    """The batch, scoped; with `action` (e.g. `batch.get`) the access goes on the org's trail."""
     stmt = owned(select(Batch), Batch, principal).where(Batch.name == name)
-    return found(session.scalar(stmt), "batch", name)
+    batch = found(session.scalar(stmt), "batch", name)
+    if action is not None:
+        trail.record(session, principal, action, [batch.name])
+    return batch
 
 
 def project_name(session: Session, batch: Batch) -> str:
@@ -63,6 +69,7 @@ def create_batch(session: Session, principal: Principal, body: dict[str, Any]) -
     except IntegrityError:
         raise Conflict(f"a batch named {name!r} already exists", "name") from None
     lifecycle.batch_created(session, batch, Actor.of(principal))
+    trail.record(session, principal, "batch.create", [batch.name])
     return batch
 
 
@@ -72,7 +79,7 @@ def is_staged(project: Project) -> bool:
 
 
 def finalize_batch(session: Session, principal: Principal, name: str) -> Batch:
-    batch = get_batch(session, principal, name)
+    batch = get_batch(session, principal, name, "batch.finalize")
     if batch.status == "staging":
         project = session.get(Project, batch.project_id)
         assert project is not None
@@ -84,14 +91,14 @@ def finalize_batch(session: Session, principal: Principal, name: str) -> Batch:
 def set_batch_metadata(session: Session, principal: Principal, name: str, metadata: Any) -> Batch:
     if not isinstance(metadata, dict):
         raise InvalidRequest("must be an object", "metadata")
-    batch = get_batch(session, principal, name)
+    batch = get_batch(session, principal, name, "batch.update")
     batch.metadata_ = metadata
     batch.updated_at = utcnow()
     return batch
 
 
 def batch_status(session: Session, principal: Principal, name: str) -> dict[str, Any]:
-    return lifecycle.batch_counts(session, get_batch(session, principal, name))
+    return lifecycle.batch_counts(session, get_batch(session, principal, name, "batch.status"))
 
 
 def list_batches(
@@ -125,5 +132,6 @@ def list_batches(
     # Newest first, as Scale lists them.
     rows = session.execute(
         stmt.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit).offset(offset)
-    )
-    return [(b, p) for b, p in rows.all()], total
+    ).all()
+    trail.record(session, principal, "batch.list", [row[0].name for row in rows])
+    return [(b, p) for b, p in rows], total

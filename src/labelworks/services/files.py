@@ -25,6 +25,7 @@ from labelworks.db import media_seal
 from labelworks.db.database import Database
 from labelworks.db.tables import File
 from labelworks.errors import InvalidRequest, PayloadTooLarge
+from labelworks.services import trail
 from labelworks.services.ids import new_object_id
 from labelworks.services.media_types import HEAD_BYTES, fits, sniff
 from labelworks.services.scope import Principal, found, owned
@@ -162,7 +163,9 @@ def fetch_url(db: Database, principal: Principal, url: Any) -> Blob:
 def record_file(
     session: Session, principal: Principal, blob: Blob, metadata: dict[str, Any] | None = None
 ) -> File:
-    return record_org_file(session, principal.org_id, blob, metadata)
+    file = record_org_file(session, principal.org_id, blob, metadata)
+    trail.record(session, principal, "file.create", [file.id])
+    return file
 
 
 def record_org_file(
@@ -185,12 +188,16 @@ def record_org_file(
     return file
 
 
-def get_file(session: Session, principal: Principal, file_id: str) -> File:
-    return found(
+def get_file(
+    session: Session, principal: Principal, file_id: str, action: str = "file.get"
+) -> File:
+    file = found(
         session.scalar(owned(select(File), File, principal).where(File.id == file_id)),
         "file",
         file_id,
     )
+    trail.record(session, principal, action, [file.id])
+    return file
 
 
 FILE_URL = re.compile(r"/v1/files/([0-9A-Za-z]+)/content(?:$|\?)")

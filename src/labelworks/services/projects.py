@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from labelworks.db.tables import Project, ProjectParamVersion
 from labelworks.errors import Conflict, Forbidden, InvalidRequest
+from labelworks.services import trail
 from labelworks.services.names import check_name
 from labelworks.services.project_settings import project_settings, validate_project_params
 from labelworks.services.scope import Principal, found, owned
@@ -43,9 +44,15 @@ def set_rates(
     return project
 
 
-def get_project(session: Session, principal: Principal, name: str) -> Project:
+def get_project(
+    session: Session, principal: Principal, name: str, action: str | None = None
+) -> Project:
+    """The project, scoped; with `action` (e.g. `project.get`) the access goes on the trail."""
     stmt = owned(select(Project), Project, principal).where(Project.name == name)
-    return found(session.scalar(stmt), "project", name)
+    project = found(session.scalar(stmt), "project", name)
+    if action is not None:
+        trail.record(session, principal, action, [project.name])
+    return project
 
 
 DEFAULT_PREFIX = "_default_"
@@ -91,7 +98,9 @@ def default_project(session: Session, principal: Principal, task_type: str) -> P
 
 def list_projects(session: Session, principal: Principal) -> list[Project]:
     stmt = owned(select(Project), Project, principal).where(Project.is_default.is_(False))
-    return list(session.scalars(stmt.order_by(Project.id)))
+    found_projects = list(session.scalars(stmt.order_by(Project.id)))
+    trail.record(session, principal, "project.list", [p.name for p in found_projects])
+    return found_projects
 
 
 def create_project(session: Session, principal: Principal, body: dict[str, Any]) -> Project:
@@ -119,6 +128,7 @@ def create_project(session: Session, principal: Principal, body: dict[str, Any])
     except IntegrityError:
         raise Conflict(f"a project named {name!r} already exists", "name") from None
     _record_version(session, project)
+    trail.record(session, principal, "project.create", [project.name])
     return project
 
 
@@ -131,7 +141,8 @@ def set_params(session: Session, principal: Principal, name: str, body: dict[str
     if name.startswith(DEFAULT_PREFIX) and task_type in SUPPORTED_TYPES:
         project = default_project(session, principal, task_type)
     else:
-        project = get_project(session, principal, name)
+        project = get_project(session, principal, name, "project.template")
+    trail.record(session, principal, "project.update", [project.name])
     before = project_settings(project.params).overlap
     merged = {**project.params, **body}
     project.params = validate_project_params(project.type, merged)

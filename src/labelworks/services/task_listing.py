@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.sealing import lookup_hash
 from labelworks.db.tables import Project, Task, TaskTag
 from labelworks.errors import InvalidRequest
+from labelworks.services import trail
 from labelworks.services.batches import get_batch
 from labelworks.services.projects import SHOWN_NAME, get_project
 from labelworks.services.scope import Principal, of_org, owned
@@ -102,6 +103,7 @@ def list_tasks(
     has_more = len(rows) > limit
     rows = rows[:limit]
     token = encode_token(rows[-1][0].seq, total, filters, principal, secret) if has_more else None
+    trail.record(session, principal, "task.list", [row[0].task_id for row in rows])
     return TaskPage([TaskView(t, p, b) for t, p, b in rows], total, limit, has_more, token)
 
 

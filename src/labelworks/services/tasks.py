@@ -13,7 +13,7 @@ from labelworks.db.sealing import lookup_hash
 from labelworks.db.tables import Batch, Project, Task, TaskTag
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest
-from labelworks.services import lifecycle
+from labelworks.services import lifecycle, trail
 from labelworks.services.batches import get_batch
 from labelworks.services.files import check_attachment
 from labelworks.services.ids import new_object_id
@@ -175,6 +175,7 @@ def create_task_with_warnings(
     values["metadata_"] = values.pop("metadata")
     task = Task(**values)
     insert_task(session, principal, task)
+    trail.record(session, principal, "task.create", [task.task_id])
     lifecycle.task_created(session, task, Actor.of(principal))
     if principal.is_test and task_kind == "task":
         # Scale's test environment: complete at once with a placeholder, callbacks fire.
@@ -278,8 +279,14 @@ BatchAlias = aliased(Batch)
 
 
 def load_task(
-    session: Session, principal: Principal, task_id: str, for_update: bool = False
+    session: Session,
+    principal: Principal,
+    task_id: str,
+    for_update: bool = False,
+    action: str | None = None,
 ) -> tuple[Task, str | None, str | None]:
+    """The task, scoped to the principal; the access goes on the org's trail as `action`
+    (default `task.get`, or `task.update` for a write)."""
     stmt = (
         owned(select(Task, SHOWN_NAME, BatchAlias.name), Task, principal)
         .join(Project, Project.id == Task.project_id)
@@ -289,6 +296,9 @@ def load_task(
     if for_update:
         stmt = stmt.with_for_update(of=Task)
     row = found(session.execute(stmt).first(), "task", task_id)
+    trail.record(
+        session, principal, action or ("task.update" if for_update else "task.get"), [task_id]
+    )
     return row[0], row[1], row[2]
 
 
@@ -299,7 +309,7 @@ def get_task(session: Session, principal: Principal, task_id: str) -> TaskView:
 def cancel_task(
     session: Session, principal: Principal, task_id: str, clear_unique_id: bool
 ) -> TaskView:
-    task, project, batch = load_task(session, principal, task_id, for_update=True)
+    task, project, batch = load_task(session, principal, task_id, True, "task.cancel")
     if task.status == "completed":
         raise InvalidRequest("a completed task cannot be canceled", "status")
     if clear_unique_id:
@@ -314,7 +324,7 @@ def audit_task(session: Session, principal: Principal, task_id: str, body: Any) 
     comments = body.get("comments")
     if comments is not None and not isinstance(comments, str):
         raise InvalidRequest("must be a string", "comments")
-    task, project, batch = load_task(session, principal, task_id, for_update=True)
+    task, project, batch = load_task(session, principal, task_id, True, "task.audit")
     if task.status != "completed":
         raise InvalidRequest("only a completed task can be audited", "status")
     now = utcnow()

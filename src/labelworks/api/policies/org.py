@@ -14,3 +14,7 @@ class OrgPolicy:
     @staticmethod
     def manage_keys(principal: Principal) -> None:
         at_least(principal, "admin", "managing API keys")
+
+    @staticmethod
+    def read_access_log(principal: Principal) -> None:
+        at_least(principal, "admin", "reading the access log")

@@ -86,7 +86,7 @@ def get_batch(
     name: str, principal: Annotated[Principal, authorize(BatchPolicy.read)], db: DbDep
 ) -> Json:
     with db.read() as session:
-        return _with_project(session, batches.get_batch(session, principal, name))
+        return _with_project(session, batches.get_batch(session, principal, name, "batch.get"))
 
 
 @router.post("/batches/{name}/finalize", summary="Finalize a batch", **BATCH_DOC)

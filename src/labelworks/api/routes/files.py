@@ -119,5 +119,5 @@ def file_content(
     file_id: str, principal: Annotated[Principal, authorize(FilePolicy.read)], db: DbDep
 ) -> StreamingResponse:
     with db.read() as session:
-        record = files.get_file(session, principal, file_id)
+        record = files.get_file(session, principal, file_id, "file.content")
     return file_response(db, record)

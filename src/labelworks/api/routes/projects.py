@@ -52,7 +52,7 @@ def get_project(
     name: str, principal: Annotated[Principal, authorize(ProjectPolicy.read)], db: DbDep
 ) -> Json:
     with db.read() as session:
-        project = projects.get_project(session, principal, name)
+        project = projects.get_project(session, principal, name, "project.get")
         return project_json(project, projects.param_history(session, project))
 
 

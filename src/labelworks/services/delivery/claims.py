@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from labelworks.db.tables import DeliveryAttempt, Org, OutboxMessage, Task
 from labelworks.db.types import utcnow
+from labelworks.services import trail
 from labelworks.services.delivery.backoff import retry_delay
 from labelworks.settings import Settings
 
@@ -78,6 +80,7 @@ def claim(session: Session, worker_id: str, limit: int, settings: Settings) -> l
             OutboxMessage.payload,
             OutboxMessage.task_seq,
             OutboxMessage.kind,
+            OutboxMessage.org_id,
             Org.callback_secret,
         )
         .join(Org, Org.id == OutboxMessage.org_id)
@@ -116,6 +119,7 @@ def claim(session: Session, worker_id: str, limit: int, settings: Settings) -> l
         insert(DeliveryAttempt),
         [{"outbox_id": row.id, "attempt": row.attempts + 1, "started_at": now} for row in rows],
     )
+    _trail_sends(session, rows)
     return [
         Job(
             row.id,
@@ -127,6 +131,19 @@ def claim(session: Session, worker_id: str, limit: int, settings: Settings) -> l
         )
         for row in rows
     ]
+
+
+def _trail_sends(session: Session, rows: Sequence[Row[Any]]) -> None:
+    """A claimed message is about to carry the org's content out: one trail record per org,
+    in the claim's transaction, naming the tasks (or batches) sent."""
+    by_org: dict[int, list[str]] = {}
+    for row in rows:
+        payload = row.payload if isinstance(row.payload, dict) else {}
+        batch = payload.get("batch")
+        name = payload.get("task_id") or (batch.get("name") if isinstance(batch, dict) else None)
+        by_org.setdefault(row.org_id, []).append(str(name or f"outbox:{row.id}"))
+    for org_id, objects in by_org.items():
+        trail.record(session, trail.CALLBACK, "callback.send", objects, org_id=org_id)
 
 
 # Bulk statements (executemany): one round trip each, however many outcomes a turn records.

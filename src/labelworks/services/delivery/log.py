@@ -21,7 +21,7 @@ from labelworks.services.tasks import load_task
 
 
 def task_deliveries(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
-    task, _, _ = load_task(session, principal, task_id)
+    task, _, _ = load_task(session, principal, task_id, action="task.deliveries")
     messages = _messages(session, OutboxMessage.task_seq == task.seq, principal)
     return {
         "task_id": task.task_id,
@@ -43,7 +43,7 @@ def batch_deliveries(session: Session, principal: Principal, name: str) -> dict[
 
 def redeliver_task(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
     """Send the task's callback again now: a waiting delivery is made due, else a new one queued."""
-    task, project, batch = load_task(session, principal, task_id, for_update=True)
+    task, project, batch = load_task(session, principal, task_id, True, "callback.redeliver")
     if task.status != "completed":
         raise InvalidRequest("only a completed task has a callback to deliver", "task_id")
     if not task.callback_url:

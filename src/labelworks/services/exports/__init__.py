@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from labelworks.db.database import Database
 from labelworks.errors import InvalidRequest
+from labelworks.services import trail
 from labelworks.services.batches import get_batch
 from labelworks.services.exports import (
     coco,
@@ -90,6 +91,13 @@ def open_export(
         if batch_row.project_id != project_row.id:
             raise InvalidRequest(f"batch {batch!r} belongs to another project", "batch")
         batch_id = batch_row.id
+    # Who runs it: the key or user on /v1; the CLI (a system principal) is the `export` actor.
+    who = principal if principal.kind != "system" else trail.TrailActor("export")
+    objects = [project] if batch is None else [project, batch]
+    trail.record(
+        session, who, "export.run", objects, org_id=principal.org_id, object_type="project",
+        reason=f"format {fmt}",
+    )  # fmt: skip
     return Export(
         db=db,
         principal=principal,

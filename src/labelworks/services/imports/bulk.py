@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.sealing import lookup_hash, ring, seal_value
 from labelworks.db.tables import Task, TaskTag
 from labelworks.db.types import Content, SealedText, UTCDateTime
-from labelworks.services import counters
+from labelworks.services import counters, trail
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Principal, of_org
 from labelworks.services.tasks import Placement
@@ -63,6 +63,11 @@ def insert_rows(session: Session, principal: Principal, rows: list[dict[str, Any
     counters.rows_added(session, rows)
     tag_lists = [row["tags"] for row in rows]
     seal_rows(session, principal.org_id, rows)
+
+    # One trail record per chunk: its count and the id range (first and last task id).
+    trail.record(
+        session, principal, "task.import", [r["task_id"] for r in rows], object_type="task"
+    )
     table = cast(Table, Task.__table__)
     if not any(tag_lists):
         if session.get_bind().dialect.name == "sqlite":

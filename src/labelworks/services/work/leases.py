@@ -30,7 +30,7 @@ from labelworks.db.tables import (
 )
 from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, NotFound
-from labelworks.services import walls
+from labelworks.services import trail, walls
 from labelworks.services.auth import Person
 from labelworks.services.scope import of_org
 from labelworks.services.work.eligibility import (
@@ -240,6 +240,10 @@ def _lease(
     task.work_started = True
     session.flush()
     labels = labels_for_review(session, task) if stage == "review" else None
+    # The task's content is served to this person: on the org's trail, in the lease's transaction.
+    trail.record(
+        session, person, "work.next", [task.task_id], org_id=task.org_id, object_type="task"
+    )
     return lease_json(assignment, task, labels)
 
 
@@ -367,6 +371,7 @@ def file_for_worker(session: Session, person: Person, file_id: str) -> File:
         is None
     ):
         raise NotFound(f"no file {file_id!r}", "file_id")
+    trail.record(session, person, "file.content", [file.id], org_id=file.org_id)
     return file
 
 

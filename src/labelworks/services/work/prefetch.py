@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Assignment, Project, ReviewReason, Task, WorkDraft
 from labelworks.db.types import iso, utcnow
 from labelworks.errors import InvalidRequest, LabelworksError
+from labelworks.services import trail
 from labelworks.services.auth import Person
 from labelworks.services.work import leases, submissions
 from labelworks.services.work.views import lease_json
@@ -66,17 +67,21 @@ def hold(
         raise InvalidRequest(f"must be an integer from 1 to {MAX_HOLD}", "hold")
     leases.maybe_sweep(session)
     out = []
+    resumed: dict[int, list[str]] = {}  # org -> task ids served again (trail)
     for assignment in held(session, person, stage, project):
         if assignment.id in exclude:
             continue
         task = session.get(Task, assignment.task_seq)
         assert task is not None
+        resumed.setdefault(task.org_id, []).append(task.task_id)
         labels = leases.labels_for_review(session, task) if stage == "review" else None
         lease = lease_json(assignment, task, labels)
         draft = session.get(WorkDraft, assignment.id)
         if draft is not None:
             lease["draft"] = draft.response
         out.append(lease)
+    for org_id, task_ids in resumed.items():
+        trail.record(session, person, "work.resume", task_ids, org_id=org_id, object_type="task")
     while len(out) < count:
         got = leases.next_assignment(session, person, project, stage, lease_seconds)
         if isinstance(got, str):  # no more work: `got` is the reason

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import Assignment, Project, Task
 from labelworks.db.types import utcnow
 from labelworks.errors import InvalidRequest, LabelworksError
-from labelworks.services import counters, lifecycle, walls
+from labelworks.services import counters, lifecycle, trail, walls
 from labelworks.services.auth import Person
 from labelworks.services.lifecycle import Actor
 from labelworks.services.project_settings import ProjectSettings, project_settings
@@ -34,6 +34,9 @@ def submit(session: Session, person: Person, assignment_id: int, body: Any) -> d
     task = _locked_task(session, assignment.task_seq)
     # After the task's lock, in the order `next` takes them (task, then this row).
     walls.mark_worked(session, person.user_id, assignment.org_id)
+
+    action = "work.review" if assignment.stage == "review" else "work.submit"
+    trail.record(session, person, action, [task.task_id], org_id=task.org_id, object_type="task")
     project = session.get(Project, task.project_id)
     assert project is not None
     settings = project_settings(project.params)

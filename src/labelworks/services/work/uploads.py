@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from labelworks.db.tables import File
-from labelworks.services import files
+from labelworks.services import files, trail
 from labelworks.services.auth import Person
 from labelworks.services.scope import Principal
 from labelworks.services.work import leases
@@ -27,6 +27,10 @@ def record_answer_file(
     """The file, recorded for the task's org; only on the person's own live lease."""
     assignment = leases.own_assignment(session, person, assignment_id, lock=False)
     leases.require_live(assignment)
-    return files.record_org_file(
+    file = files.record_org_file(
         session, assignment.org_id, blob, {"uploaded_for_assignment": assignment.id}
     )
+    trail.record(
+        session, person, "work.upload", [file.id], org_id=assignment.org_id, object_type="file"
+    )
+    return file
