@@ -116,7 +116,23 @@ def save_draft(
         return prefetch.save_draft(session, person, assignment_id, body)
 
 
-@router.post("/{assignment_id}/files", response_model=None)
+ANSWER_FILE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/{assignment_id}/files", response_model=None, openapi_extra=ANSWER_FILE_BODY)
 async def upload_answer_file(
     assignment_id: AssignmentId, request: Request, person: Acting, db: DbDep
 ) -> Json:
