@@ -21,13 +21,7 @@ BOX = {"type": "box", "label": "car", "left": 120, "top": 80, "width": 200, "hei
 
 def _teammate(server: Any, org_id: int, team_role: str) -> str:
     """A customer user on the org's team with that role."""
-    from labelworks.db.tables import TeamMember, User
-
-    email = make_person(server, "customer", org_id)
-    with server.backend.db.write() as session:
-        user_id = session.scalar(select(User.id).where(User.email == email))
-        session.add(TeamMember(org_id=org_id, user_id=user_id, team_role=team_role))
-    return email
+    return make_person(server, "customer", org_id, team_role=team_role)
 
 
 def _completed_image_task(server: Any, customer: Any) -> tuple[str, str]:
