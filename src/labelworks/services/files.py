@@ -10,6 +10,7 @@ Files stored before encryption (`media/ab/<sha256>`, plaintext) are still served
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from labelworks.db import media_seal
 from labelworks.db.database import Database
-from labelworks.db.tables import File
+from labelworks.db.tables import File, FileLink
 from labelworks.errors import InvalidRequest, PayloadTooLarge
 from labelworks.services import trail
 from labelworks.services.ids import new_object_id
@@ -223,6 +224,31 @@ def check_attachment(
             f"is {attachment_type!r} but the uploaded file is {content_type.split(';')[0]}",
             "attachment_type",
         )
+
+
+FILE_IDS = re.compile(r"/v1/files/([0-9A-Za-z]+)/content")
+
+
+def link_files(session: Session, org_id: int, used: Iterable[tuple[int, Any]]) -> None:
+    """Note which of the org's uploaded files tasks use, per project: `used` is (project id,
+    the task's plaintext params) pairs. Read by `scope.file_in_key_projects`."""
+    wanted = {
+        (project_id, file_id)
+        for project_id, params in used
+        for file_id in FILE_IDS.findall(json.dumps(params, ensure_ascii=False))
+    }
+    if not wanted:
+        return
+    file_ids = {f for _, f in wanted}
+    ours = set(session.scalars(select(File.id).where(File.org_id == org_id, File.id.in_(file_ids))))
+    have = {
+        (p, f)
+        for p, f in session.execute(
+            select(FileLink.project_id, FileLink.file_id).where(FileLink.file_id.in_(ours))
+        )
+    }
+    new = sorted((p, f) for p, f in wanted if f in ours and (p, f) not in have)
+    session.add_all(FileLink(project_id=p, file_id=f) for p, f in new)
 
 
 def file_bytes(db: Database, file: File) -> Iterator[bytes]:
