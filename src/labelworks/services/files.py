@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from labelworks.db import media_seal
@@ -241,14 +243,11 @@ def link_files(session: Session, org_id: int, used: Iterable[tuple[int, Any]]) -
         return
     file_ids = {f for _, f in wanted}
     ours = set(session.scalars(select(File.id).where(File.org_id == org_id, File.id.in_(file_ids))))
-    have = {
-        (p, f)
-        for p, f in session.execute(
-            select(FileLink.project_id, FileLink.file_id).where(FileLink.file_id.in_(ours))
-        )
-    }
-    new = sorted((p, f) for p, f in wanted if f in ours and (p, f) not in have)
-    session.add_all(FileLink(project_id=p, file_id=f) for p, f in new)
+    rows = [{"project_id": p, "file_id": f} for p, f in sorted(wanted) if f in ours]
+    if rows:
+        # Two creates racing to link the same file: the second one's row is already there.
+        upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(upsert(FileLink).on_conflict_do_nothing(), rows)
 
 
 def file_bytes(db: Database, file: File) -> Iterator[bytes]:
