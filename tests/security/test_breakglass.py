@@ -67,6 +67,11 @@ def test_cli_export_needs_a_grant_and_the_customer_sees_it(backend, app_client, 
     (grant,) = api.get("/breakglass").json()["grants"]
     assert grant["reason"] == reason and grant["active"] is True
     assert grant["operator"].startswith("command line")
+    # On the org's trail too: the grant and the export made under it, with the grant's reason.
+    log = api.get("/access-log", params={"actor_kind": "operator"}).json()["docs"]
+    assert [d["action"] for d in log] == ["export.read", "breakglass.grant"]
+    assert all(reason in d["reason"] for d in log)
+    assert log[0]["object_ids"] == [project]
     browser = signed_in(app_client, new_customer_admin(db, principal))
     page = browser.get("/org/access")
     assert page.status_code == 200 and reason in page.text
@@ -81,7 +86,7 @@ def test_cli_export_needs_a_grant_and_the_customer_sees_it(backend, app_client, 
 
 def test_operator_task_view_is_403_without_a_grant_and_open_with_one(backend, app_client):
     db = backend.db
-    principal, _ = new_org(db, "bg-op")
+    principal, key = new_org(db, "bg-op")
     other, _ = new_org(db, "bg-other")
     _, task_id, marker = _task_with_marker(db, principal)
     operator = new_person(db, "admin")
@@ -103,6 +108,15 @@ def test_operator_task_view_is_403_without_a_grant_and_open_with_one(backend, ap
     assert code == 0, err
     opened = browser.get(f"/operator/tasks/{task_id}")
     assert opened.status_code == 200 and marker in opened.text
+    # The customer's trail: the grants on its org (not the other org's) and the read under one.
+    from starlette.testclient import TestClient
+
+    api = TestClient(app_client.app, base_url="http://testserver/v1", raise_server_exceptions=False)
+    api.auth = (key, "")
+    log = api.get("/access-log", params={"actor_kind": "operator"}).json()["docs"]
+    assert [d["action"] for d in log] == ["task.get", "breakglass.grant", "breakglass.grant"]
+    assert log[0]["object_ids"] == [task_id] and "incident 12 triage" in log[0]["reason"]
+    assert log[0]["actor"]["id"] == log[1]["actor"]["id"] != log[2]["actor"]["id"]
     # Not an operator: the page is refused whatever the grants.
     customer = signed_in(app_client, new_customer_admin(db, principal))
     assert customer.get(f"/operator/tasks/{task_id}").status_code == 403

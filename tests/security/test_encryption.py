@@ -24,9 +24,10 @@ from labelworks.db.database import Database
 from labelworks.db.keyring import KeyDestroyed, KeyError_, KeyRing, load_master_key
 from labelworks.db.tables import OrgKey, Task
 from labelworks.services import lifecycle, org_keys
+from labelworks.services.exports import jobs
 from labelworks.services.imports import import_tasks, open_source
 from labelworks.services.orgs import create_org
-from labelworks.services.projects import create_project
+from labelworks.services.projects import create_project, default_project_name
 from labelworks.services.scope import Principal
 from labelworks.settings import Settings
 from tests.conftest import cli
@@ -147,10 +148,22 @@ def test_content_is_sealed_at_rest_and_unreadable_after_org_delete(backend, app_
     assert dup.status_code == 409 and f"{MARK}-imp-3" in dup.json()["error"]
     assert api_b.get("/tasks", params={"tags": f"{MARK}-tag"}).json()["docs"] == []
 
+    # The web export page's background job: its file on disk is sealed too.
+    job_id = jobs.start(db, principal, default_project_name("categorization"), "jsonl")
+    for _ in range(100):
+        with db.read() as session:
+            job = jobs.get_job(session, principal, job_id)
+        if job.status != jobs.RUNNING:
+            break
+        time.sleep(0.1)
+    assert job.status == jobs.DONE, job.error
+    assert f"{MARK} instruction".encode() in b"".join(jobs.read_file(db, job))
+    exported = jobs.job_file(db, job)
+
     # Encrypted at rest, before any delete: the marker is nowhere in the database or media.
     raw = _raw_bytes(backend)
     assert MARK.encode() not in raw and MARK.lower().encode() not in raw
-    assert MARK.encode() not in _media_bytes(backend)
+    assert MARK.encode() not in _media_bytes(backend) + exported.read_bytes()
 
     # Org A's ciphertext, pointed at org B's key, does not open: a clear error.
     sealed = _stored(db, "params", task_id)
@@ -179,7 +192,7 @@ def test_content_is_sealed_at_rest_and_unreadable_after_org_delete(backend, app_
     with pytest.raises(KeyDestroyed):
         ring.open(sealed)
     assert MARK.encode() not in _raw_bytes(backend) + _media_bytes(backend)
-    assert not (db.settings.media_dir / str(task.org_id)).exists()
+    assert not (db.settings.media_dir / str(task.org_id)).exists() and not exported.exists()
     assert api_b.get("/tasks").status_code == 200
 
 

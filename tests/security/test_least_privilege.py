@@ -147,3 +147,46 @@ def test_rate_limits_per_key_and_per_login(backend):
         bearer = {"Authorization": f"Bearer {token}"}
         codes = [client.get("/work/me", headers=bearer).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
+
+
+def test_project_limited_key_reaches_only_its_projects_files(backend, app_client, tmp_path):
+    from labelworks.services.imports import import_tasks, open_source
+    from labelworks.services.scope import Principal
+
+    db = backend.db
+    principal, key = new_org(db, "lp-files")
+    mine, theirs = new_project(db, principal), new_project(db, principal)
+    admin = _client(app_client, key)
+    with db.write() as session:
+        org = orgs.get_org(session, principal.org_name)
+        scoped = _client(app_client, orgs.create_key(session, org, projects=[mine]))
+
+    def upload(client: TestClient, name: str) -> tuple[str, str]:
+        r = client.post("/files/upload", files={"file": (name, b"body " + name.encode())})
+        assert r.status_code == 200, r.text
+        return r.json()["id"], r.json()["attachment_url"]
+
+    ids = {}
+    for name, project in (("mine", mine), ("theirs", theirs), ("both", None)):
+        file_id, url = upload(admin, name)
+        ids[name] = file_id
+        for p in [project] if project else [mine, theirs]:
+            r = admin.post("/task/categorization", json={"project": p, "attachment": url})
+            assert r.status_code == 200, r.text
+    ids["loose"], _ = upload(admin, "loose")  # used by no task yet
+    own_id, own_url = upload(scoped, "own")  # the scoped key reads back its own upload
+    assert scoped.get(f"/files/{own_id}").status_code == 200
+    # Bulk import links too: a file used only by the other project's imported tasks.
+    ids["bulk"], bulk_url = upload(admin, "bulk")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"attachment": bulk_url}) + "\n")
+    source = open_source(rows)
+    assert import_tasks(db, Principal(principal.org_id, principal.org_name), theirs, None, source)
+    assert scoped.post("/task/categorization", json={"project": mine, "attachment": own_url})
+
+    for name, code in (("mine", 200), ("both", 200), ("loose", 200), ("theirs", 404),
+                       ("bulk", 404)):  # fmt: skip
+        for path in (f"/files/{ids[name]}", f"/files/{ids[name]}/content"):
+            assert scoped.get(path).status_code == code, (name, path)
+            assert admin.get(path).status_code == 200
+    assert scoped.get(f"/files/{own_id}/content").content == b"body own"

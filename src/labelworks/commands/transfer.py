@@ -70,11 +70,13 @@ def export_command(
         db = open_database()
         with db.read() as session:
             org_row = get_org(session, org)
-            breakglass.require_grant(session, None, org_row)
+            grant = breakglass.require_grant(session, None, org_row)
             principal = Principal(org_row.id, org_row.name)
             export = exports.open_export(
                 session, db, principal, project, fmt, batch, include_pending
             )
+            objects = [project] if batch is None else [project, batch]
+            breakglass.record_use(session, grant, "export.read", objects, object_type="project")
         total = export.count()
         partial = output.with_name(output.name + ".partial")
         try:

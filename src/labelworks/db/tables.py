@@ -682,3 +682,16 @@ class TrailRecord(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class FileLink(Base):
+    """An uploaded file used by a task of a project (its URL in the task's params): what lets a
+    project-limited API key reach the file (`services/scope.owned`), the params being sealed."""
+
+    __tablename__ = "file_links"
+    file_id: Mapped[str] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from labelworks.db.tables import BreakglassGrant, Org, User
 from labelworks.db.types import iso, utcnow
 from labelworks.errors import Forbidden, InvalidRequest, NotFound
+from labelworks.services import trail
 from labelworks.services.scope import Principal
 
 MAX_MINUTES = 24 * 60
@@ -52,7 +53,26 @@ def grant(
     )
     session.add(row)
     session.flush()
+    trail.record(
+        session, operator(operator_id), "breakglass.grant", [row.id], org_id=org.id,
+        reason=f"{reason} (until {iso(row.expires_at)}, for {label})",
+    )  # fmt: skip
     return row
+
+
+def operator(user_id: int | None) -> trail.TrailActor:
+    """The trail's actor for an operator (None: the command line, which has no person)."""
+    return trail.TrailActor("operator", None if user_id is None else str(user_id), "admin")
+
+
+def record_use(
+    session: Session, found: BreakglassGrant, action: str, objects: list[str], **kw: Any
+) -> None:
+    """An access made under a grant, on the org's trail with the grant's reason."""
+    trail.record(
+        session, operator(found.operator_user_id), action, objects, org_id=found.org_id,
+        reason=f"break-glass {found.id}: {found.reason}", **kw,
+    )  # fmt: skip
 
 
 def _os_user() -> str:

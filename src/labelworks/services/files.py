@@ -10,6 +10,7 @@ Files stored before encryption (`media/ab/<sha256>`, plaintext) are still served
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -19,11 +20,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from labelworks.db import media_seal
 from labelworks.db.database import Database
-from labelworks.db.tables import File
+from labelworks.db.tables import File, FileLink
 from labelworks.errors import InvalidRequest, PayloadTooLarge
 from labelworks.services import trail
 from labelworks.services.ids import new_object_id
@@ -223,6 +226,28 @@ def check_attachment(
             f"is {attachment_type!r} but the uploaded file is {content_type.split(';')[0]}",
             "attachment_type",
         )
+
+
+FILE_IDS = re.compile(r"/v1/files/([0-9A-Za-z]+)/content")
+
+
+def link_files(session: Session, org_id: int, used: Iterable[tuple[int, Any]]) -> None:
+    """Note which of the org's uploaded files tasks use, per project: `used` is (project id,
+    the task's plaintext params) pairs. Read by `scope.file_in_key_projects`."""
+    wanted = {
+        (project_id, file_id)
+        for project_id, params in used
+        for file_id in FILE_IDS.findall(json.dumps(params, ensure_ascii=False))
+    }
+    if not wanted:
+        return
+    file_ids = {f for _, f in wanted}
+    ours = set(session.scalars(select(File.id).where(File.org_id == org_id, File.id.in_(file_ids))))
+    rows = [{"project_id": p, "file_id": f} for p, f in sorted(wanted) if f in ours]
+    if rows:
+        # Two creates racing to link the same file: the second one's row is already there.
+        upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(upsert(FileLink).on_conflict_do_nothing(), rows)
 
 
 def file_bytes(db: Database, file: File) -> Iterator[bytes]:

@@ -28,6 +28,7 @@ from labelworks.db.tables import (
     WorkDraft,
 )
 from labelworks.db.types import utcnow
+from labelworks.services.exports import jobs
 from labelworks.services.files import MediaStore
 from labelworks.services.orgs import get_org
 
@@ -156,6 +157,7 @@ def delete_org(db: Database, org_name: str) -> Shredded:
     with db.write() as session:
         org = get_org(session, org_name)
         org_id = org.id
+        exported = jobs.org_files(session, org_id)
         tasks = session.scalar(select(func.count()).select_from(Task).where(Task.org_id == org_id))
         tasks = tasks or 0
         live = (OrgKey.org_id == org_id, OrgKey.wrapped_key.is_not(None))
@@ -164,4 +166,6 @@ def delete_org(db: Database, org_name: str) -> Shredded:
         session.execute(delete(Org).where(Org.id == org_id))  # rows go by ON DELETE CASCADE
         db.keyring.bump(session.connection())
     shutil.rmtree(db.settings.media_dir / str(org_id), ignore_errors=True)
+    for name in exported:  # sealed under the destroyed key already; no need to keep them
+        (jobs.export_dir(db) / name).unlink(missing_ok=True)
     return Shredded(org_id, tasks, keys)

@@ -59,11 +59,11 @@ def owned(stmt: S, model: Any, principal: Principal) -> S:
     # batches, everyone else only live ones (projects and files are shared).
     if model.__tablename__ in ("tasks", "batches"):
         stmt = stmt.where(model.is_test == principal.is_test)
-    if principal.projects is not None and (
-        model.__tablename__ == "projects" or hasattr(model, "project_id")
-    ):
-        # Files are org-wide (not tied to a project): a project key keeps reaching them.
-        stmt = stmt.where(in_key_projects(model, principal))
+    if principal.projects is not None:
+        if model.__tablename__ == "projects" or hasattr(model, "project_id"):
+            stmt = stmt.where(in_key_projects(model, principal))
+        elif model.__tablename__ == "files":
+            stmt = stmt.where(file_in_key_projects(model, principal))
     return stmt
 
 
@@ -79,6 +79,25 @@ def in_key_projects(model: Any, principal: Principal) -> ColumnElement[bool]:
     return model.project_id.in_(
         select(Project.id).where(of_org(Project, principal), Project.name.in_(names))
     )
+
+
+def file_in_key_projects(model: Any, principal: Principal) -> ColumnElement[bool]:
+    """A project-limited key reaches a file used by a task of its projects, or one no task uses
+    yet (an upload is not tied to a project: the key must be able to read back what it just
+    uploaded, before the task that uses it exists). A file used only by other projects' tasks
+    is not found."""
+    from sqlalchemy import exists, not_, select
+
+    from labelworks.db.tables import FileLink, Project
+
+    used = select(FileLink.project_id).where(FileLink.file_id == model.id)
+    names = principal.projects or ()
+    mine = used.where(
+        FileLink.project_id.in_(
+            select(Project.id).where(of_org(Project, principal), Project.name.in_(names))
+        )
+    )
+    return not_(exists(used)) | exists(mine)
 
 
 def found(obj: T | None, what: str, key: str) -> T:

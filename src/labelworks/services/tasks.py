@@ -15,7 +15,7 @@ from labelworks.db.types import utcnow
 from labelworks.errors import Conflict, InvalidRequest
 from labelworks.services import lifecycle, trail
 from labelworks.services.batches import get_batch
-from labelworks.services.files import check_attachment
+from labelworks.services.files import check_attachment, link_files
 from labelworks.services.ids import new_object_id
 from labelworks.services.lifecycle import Actor, initial_slots
 from labelworks.services.project_settings import COMMON_DEFAULTS, project_settings, split_params
@@ -173,8 +173,10 @@ def create_task_with_warnings(
         session, principal, values["params"].get("attachment"), body.get("attachment_type")
     )
     values["metadata_"] = values.pop("metadata")
+    used = (values["project_id"], (values["params"], values["instruction"]))
     task = Task(**values)
     insert_task(session, principal, task)
+    link_files(session, principal.org_id, [used])
     trail.record(session, principal, "task.create", [task.task_id])
     lifecycle.task_created(session, task, Actor.of(principal))
     if principal.is_test and task_kind == "task":

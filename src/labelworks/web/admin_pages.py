@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -373,9 +374,10 @@ async def export_file(request: Request, job_id: str, db: DbDep, visit: Visit) ->
     path = jobs.job_file(db, job)
     if job.status != jobs.DONE or not path.exists():
         return JSONResponse({"status_code": 404, "error": "the export file is not ready"}, 404)
-    return FileResponse(
-        path,
+    name = quote(jobs.download_name(job), safe="")
+    # Sealed on disk: decrypted as it streams (a sync iterator runs in the thread pool).
+    return StreamingResponse(
+        jobs.read_file(db, job),
         media_type=jobs.FORMATS[job.format].media_type,
-        filename=jobs.download_name(job),
-        content_disposition_type="attachment",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
     )

@@ -115,6 +115,7 @@ async def operator_task(request: Request, task_id: str, db: DbDep, visit: Operat
             grant = breakglass.require_grant(session, visit.person.user_id, org)
         except LabelworksError as exc:
             return refused(request, db, visit, exc.message)
+        breakglass.record_use(session, grant, "task.get", [task.task_id], object_type="task")
         shown = {
             "task_id": task.task_id,
             "org": org.name,

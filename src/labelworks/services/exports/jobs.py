@@ -5,7 +5,9 @@ The request is checked (`open_export`: the tenant's project and batch, a format 
 before the job exists, so a bad one is an ordinary 400/404. Progress is written after each chunk
 of tasks, so any server process can answer the page that polls. Each org keeps its last
 `KEEP` jobs; older ones and their files are removed when a new one starts. A job whose process
-died stays `running`; the page shows its age.
+died stays `running`; the page shows its age. The file holds the org's content, so it is sealed
+under the org's data key like media (`db/media_seal.py`) as it is written and opened as it is
+downloaded; `org delete` removes it (and its key with the org's).
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from labelworks.db import media_seal
 from labelworks.db.database import Database
 from labelworks.db.tables import ExportJob
 from labelworks.db.types import utcnow
@@ -101,12 +105,18 @@ def _run(db: Database, job_id: str, export: Export) -> None:
 
     export.progress = advance
     try:
+        with db.write() as session:
+            key_id, aead = db.keyring.writing_key(session.connection(), export.principal.org_id)
         target.parent.mkdir(parents=True, exist_ok=True)
+        size = 0
         with partial.open("wb") as out:
+            sealer = media_seal.Sealer(out, key_id, aead)
             for piece in stream(export):
-                out.write(piece)
+                sealer.write(piece)
+                size += len(piece)
+            sealer.close()
         partial.replace(target)
-        values = {"status": DONE, "size": target.stat().st_size}
+        values = {"status": DONE, "size": size}
     except Exception as exc:  # the job records why; the page shows it
         log.exception("export job %s failed", job_id)
         partial.unlink(missing_ok=True)
@@ -115,6 +125,18 @@ def _run(db: Database, job_id: str, export: Export) -> None:
         session.execute(
             update(ExportJob).where(ExportJob.id == job_id).values(finished_at=utcnow(), **values)
         )
+
+
+def read_file(db: Database, job: ExportJob) -> Iterator[bytes]:
+    """The finished job's file, opened chunk by chunk (KeyError_ once the org's key is gone)."""
+    with job_file(db, job).open("rb") as f:
+        yield from media_seal.open_stream(f, db.keyring.aead)
+
+
+def org_files(session: Session, org_id: int) -> list[Path]:
+    """Every export file the org may have on disk (finished or partial): for `org delete`."""
+    ids = session.scalars(select(ExportJob.id).where(ExportJob.org_id == org_id))
+    return [p for i in ids for p in (Path(i), Path(i + ".partial"))]
 
 
 def get_job(session: Session, principal: Principal, job_id: str) -> ExportJob:

@@ -19,6 +19,7 @@ from labelworks.db.sealing import lookup_hash, ring, seal_value
 from labelworks.db.tables import Task, TaskTag
 from labelworks.db.types import Content, SealedText, UTCDateTime
 from labelworks.services import counters, trail
+from labelworks.services.files import link_files
 from labelworks.services.projects import get_project
 from labelworks.services.scope import Principal, of_org
 from labelworks.services.tasks import Placement
@@ -62,6 +63,11 @@ def insert_rows(session: Session, principal: Principal, rows: list[dict[str, Any
         return
     counters.rows_added(session, rows)
     tag_lists = [row["tags"] for row in rows]
+    link_files(
+        session,
+        principal.org_id,
+        [(r["project_id"], (r["params"], r["instruction"])) for r in rows],
+    )
     seal_rows(session, principal.org_id, rows)
 
     # One trail record per chunk: its count and the id range (first and last task id).
