@@ -175,9 +175,8 @@ def _filtered(session: Session, principal: Principal, f: TaskFilters) -> tuple[A
             continue
         # PostgreSQL's planner weighs the range against the order from its statistics; SQLite
         # would always take the range's index and sort every match, so it is told which is right.
-        if sqlite and not _narrow(session, principal, column, low, high):
-            column = _unindexed(column)
-        stmt = stmt.where(*_within(column, low, high))
+        walk = sqlite and not _narrow(session, principal, column, low, high)
+        stmt = stmt.where(*_within(_unindexed(column) if walk else column, low, high))
     return stmt, order
 
 
@@ -215,7 +214,9 @@ def _created_as_seq(
     """The created range as a seq range: the first task created at or after `low` and the last
     created at or before `high`, each one lookup in `(org_id, created_at)` (ties broken by seq).
     A range no task falls in yields a condition nothing matches."""
-    tasks = owned(select(Task.seq), Task, principal)
+    # The org's tasks, not only the principal's (test/live, key projects): the bounds stay sound
+    # and each lookup stays inside the index.
+    tasks = select(Task.seq).where(of_org(Task, principal))
     bounds: list[Any] = []
     if low is not None:
         first = session.scalar(
