@@ -370,3 +370,51 @@ def test_task_page_draws_each_kind_of_response(app_client, backend):
     assert capped.total == 4 and len(capped.views) == 2 and capped.has_more
     listing = web.get("/tasks")
     assert "5 tasks match." in listing.text and listing.text.count('href="/tasks/') >= 5
+
+
+def test_a_manager_fixes_a_response_from_the_task_page(app_client, backend):
+    """In process: `Fix and accept` replaces the response (validated as a submission is) and
+    accepts the task; malformed or invalid JSON is a 400 on the page that changes nothing."""
+    import re
+
+    from starlette.testclient import TestClient
+
+    from labelworks.db.tables import Org
+
+    name, key = backend.new_org("fix")
+    with backend.db.read() as session:
+        org_id = session.scalar(select(Org.id).where(Org.name == name))
+    api = TestClient(app_client.app, base_url="http://testserver/v1")
+    api.auth = (key, "")
+    server = type("S", (), {"backend": backend})()
+    web = TestClient(app_client.app, follow_redirects=False)
+    r = web.post("/", data={"email": _teammate(server, org_id, "manager"), "password": PASSWORD})
+    assert r.status_code == 303, r.text
+    worker = TestClient(app_client.app)
+    token = worker.post(
+        "/auth/login", json={"email": make_person(server, "annotator"), "password": PASSWORD}
+    ).json()["token"]
+    worker.headers["Authorization"] = f"Bearer {token}"
+    params = {"categories": ["red", "blue"]}
+    assert api.post("/projects", json={"name": "f", "type": "categorization", "params": params})
+    task_id = api.post("/task/categorization", json={"project": "f", "attachment": "x"}).json()[
+        "task_id"
+    ]
+    lease = worker.post("/work/next", json={"project": "f"}).json()
+    worker.post(
+        f"/work/assignments/{lease['assignment_id']}/submit", json={"response": {"category": "red"}}
+    ).raise_for_status()
+    page = web.get(f"/tasks/{task_id}")
+    assert "Fix and accept" in page.text and "&#34;category&#34;: &#34;red&#34;" in page.text
+    m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert m
+    form = {"csrf_token": m.group(1), "decision": "fix"}
+    for bad in ('{"category": ', '{"category": "green"}'):
+        r = web.post(f"/tasks/{task_id}/audit", data={**form, "response": bad})
+        assert r.status_code == 400 and "response" in r.text, r.text[:300]
+    assert api.get(f"/task/{task_id}").json()["response"] == {"category": "red"}
+    r = web.post(f"/tasks/{task_id}/audit", data={**form, "response": '{"category": "blue"}'})
+    assert r.status_code == 303 and r.headers["location"].endswith("?done=fixed"), r.text[:300]
+    task = api.get(f"/task/{task_id}").json()
+    assert task["response"] == {"category": "blue"} and task["audits"][-1]["fixed"] is True
+    assert "Response corrected and the task accepted." in web.get(r.headers["location"]).text

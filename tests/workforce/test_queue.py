@@ -378,3 +378,30 @@ def test_expired_leases_come_back(backend, tmp_path):
         assert hb.status_code == 409
     finally:
         stop_server(server)
+
+
+def test_customer_fixes_a_response_when_auditing(client, worker_factory, api):
+    """A fix accepts the task with a corrected response, validated as a submission is; a bad fix
+    changes nothing."""
+    name = _name()
+    _project(client, name)
+    [task] = _tasks(client, name, 1)
+    worker = worker_factory()
+    lease = worker.next(name).json()
+    worker.submit(lease["assignment_id"], {"response": {"category": "cat"}}).raise_for_status()
+    url = f"/task/{task.id}/audit"
+    bad = api.post(url, json={"accepted": True, "response": {"category": "zebra"}})
+    assert bad.status_code == 400 and "category" in bad.json()["error"], bad.text
+    assert api.post(url, json={"accepted": False, "response": {}}).status_code == 400
+    assert api.post(url, json={"accepted": True, "response": [1]}).status_code == 400
+    after_bad = api.get(f"/task/{task.id}").json()
+    assert after_bad["response"] == {"category": "cat"} and after_bad["audits"] == []
+    fixed = api.post(url, json={"accepted": True, "response": {"category": "dog"}, "comments": "x"})
+    assert fixed.status_code == 200, fixed.text
+    back = api.get(f"/task/{task.id}").json()
+    assert back["status"] == "completed" and back["customer_review_status"] == "accepted"
+    assert back["response"] == {"category": "dog"}
+    assert back["audits"][-1]["fixed"] is True and back["audits"][-1]["comments"] == "x"
+    events = api.get(f"/task/{task.id}/events").json()
+    audited = [e for e in (events.get("events", events) if isinstance(events, dict) else events)]
+    assert any(e.get("detail", {}).get("fixed") for e in audited if isinstance(e, dict)), events

@@ -321,14 +321,25 @@ def cancel_task(
 
 
 def audit_task(session: Session, principal: Principal, task_id: str, body: Any) -> TaskView:
+    """Scale's audit (accept, or reject: the task goes back for rework), plus a fix: `accepted`
+    true with a corrected `response` (a Labelworks extension, validated as a submission is)
+    replaces the task's response and records the audit as fixed."""
     if not isinstance(body, dict) or not isinstance(body.get("accepted"), bool):
         raise InvalidRequest("is required and must be a boolean", "accepted")
     comments = body.get("comments")
     if comments is not None and not isinstance(comments, str):
         raise InvalidRequest("must be a string", "comments")
+    fixed = body.get("response")
+    if fixed is not None:
+        if not isinstance(fixed, dict):
+            raise InvalidRequest("must be a JSON object", "response")
+        if not body["accepted"]:
+            raise InvalidRequest("a fix accepts the task: send accepted true with it", "response")
     task, project, batch = load_task(session, principal, task_id, True, "task.audit")
     if task.status != "completed":
         raise InvalidRequest("only a completed task can be audited", "status")
+    if fixed is not None:
+        fixed = get_task_type(task.type).validate_response(task.params, fixed)
     now = utcnow()
     audit = {
         "accepted": body["accepted"],
@@ -336,13 +347,18 @@ def audit_task(session: Session, principal: Principal, task_id: str, body: Any) 
         "source": "customer",
         "created_at": now.isoformat(),
     }
+    detail: dict[str, Any] = {"accepted": body["accepted"]}
+    if fixed is not None:
+        audit["fixed"] = True
+        detail["fixed"] = True
+        task.response = fixed
     task.audits = [*task.audits, audit]
     task.customer_review_status = "accepted" if body["accepted"] else "rejected"
     task.updated_at = now
     session.flush()
     lifecycle.record(
         session, task.org_id, "audited", Actor.of(principal), task=task,
-        from_status=task.status, to_status=task.status, detail={"accepted": body["accepted"]},
+        from_status=task.status, to_status=task.status, detail=detail,
     )  # fmt: skip
     if not body["accepted"]:
         lifecycle.rework_after_audit(session, task, Actor.of(principal))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from labelworks.api import safe_json
 from labelworks.api.deps import DbDep
 from labelworks.api.file_responses import file_response
 from labelworks.api.params import parse_time
@@ -38,6 +40,7 @@ router = APIRouter(include_in_schema=False)
 DONE = {
     "accepted": "Task accepted.",
     "rejected": "Task rejected: it goes back for another labelling round.",
+    "fixed": "Response corrected and the task accepted.",
     "redelivered": "Callback queued for delivery.",
 }
 PAGE_SIZES = (25, 50, 100)
@@ -191,6 +194,9 @@ def _task_page(
         compared=task_drawing.comparison_responses(params) if task.type == "comparison" else [],
         prompt_html=task_drawing.to_html(params.get("prompt")),
         can_audit=render.check(TaskPolicy.audit, principal) is None,
+        response_json=json.dumps(task.response, indent=2, ensure_ascii=False)
+        if task.response is not None
+        else "",
         can_redeliver=render.check(DeliveryPolicy.redeliver, principal) is None,
         done=DONE.get(request.query_params.get("done", "")) if error is None else None,
     )  # fmt: skip
@@ -270,19 +276,25 @@ async def audit(
     csrf_token: str = Form(""),
     decision: str = Form(""),
     comments: str = Form(""),
+    response: str = Form(""),
 ) -> Response:
-    """Accept, or reject with a reason (a rejected task goes back for another labelling round):
-    the same service as `POST /v1/task/{id}/audit`."""
+    """Accept, fix (accept with a corrected response) or reject with a reason (a rejected task
+    goes back for another labelling round): the same service as `POST /v1/task/{id}/audit`."""
 
     def work(session: Any, principal: Principal) -> None:
-        if decision not in ("accept", "reject"):
-            raise InvalidRequest("must be accept or reject", "decision")
+        if decision not in ("accept", "fix", "reject"):
+            raise InvalidRequest("must be accept, fix or reject", "decision")
         if decision == "reject" and not comments.strip():
             raise InvalidRequest("say why the task is rejected", "comments")
-        body = {"accepted": decision == "accept", "comments": comments.strip() or None}
+        body: dict[str, Any] = {
+            "accepted": decision != "reject",
+            "comments": comments.strip() or None,
+        }
+        if decision == "fix":
+            body["response"] = safe_json.loads(response or "null", at="response")
         tasks.audit_task(session, principal, task_id, body)
 
-    done = "accepted" if decision == "accept" else "rejected"
+    done = {"accept": "accepted", "fix": "fixed"}.get(decision, "rejected")
     return await _write(request, db, visit, task_id, csrf_token, TaskPolicy.audit, work, done)
 
 

@@ -77,6 +77,11 @@ class AuditBody(BaseModel):
     model_config = ConfigDict(extra="allow")
     accepted: bool | None = None
     comments: str | None = None
+    response: dict[str, Any] | None = Field(
+        None,
+        description="Labelworks extension: with `accepted: true`, a corrected response (validated "
+        "as a submission is) that replaces the task's response; the audit is recorded as fixed.",
+    )
 
 
 class UniqueIdBody(BaseModel):
