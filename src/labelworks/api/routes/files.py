@@ -27,23 +27,20 @@ BINARY: dict[str, Any] = {
     "description": "the file's bytes, with its content type",
     "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
 }
-UPLOAD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "metadata": {"type": "string", "description": "a JSON object, as text"},
-                    },
-                }
-            }
-        },
+
+
+def multipart_file_body(**extra: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI for a multipart body with a required `file` part (and the `extra` text parts)."""
+    properties = {"file": {"type": "string", "format": "binary"}, **extra}
+    schema = {"type": "object", "required": ["file"], "properties": properties}
+    return {
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
     }
-}
+
+
+UPLOAD_BODY = multipart_file_body(
+    metadata={"type": "string", "description": "a JSON object, as text"}
+)
 
 
 def attachment_url(request: Request, file_id: str) -> str:

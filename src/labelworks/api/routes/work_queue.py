@@ -12,7 +12,7 @@ from labelworks.api.body import body_of
 from labelworks.api.deps import DbDep, object_body
 from labelworks.api.policies.base import authorize_worker
 from labelworks.api.policies.work import WorkPolicy
-from labelworks.api.routes.files import attachment_url
+from labelworks.api.routes.files import attachment_url, multipart_file_body
 from labelworks.api.schemas.common import INT64_MAX
 from labelworks.api.schemas.work import (
     DraftBody,
@@ -116,20 +116,7 @@ def save_draft(
         return prefetch.save_draft(session, person, assignment_id, body)
 
 
-ANSWER_FILE_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-    }
-}
+ANSWER_FILE_BODY = multipart_file_body()
 
 
 @router.post("/{assignment_id}/files", response_model=None, openapi_extra=ANSWER_FILE_BODY)
