@@ -35,7 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT / "src"))
-ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+# Bytecode caching on for every process measured (this machine sets PYTHONDONTWRITEBYTECODE,
+# which would make each run compile ~500 modules); caches go to a prefix, not into the venvs.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV |= {"PYTHONPATH": str(ROOT / "src"), "PYTHONPYCACHEPREFIX": "/tmp/aggregate-bench-pycache"}
 # size name -> (tasks, answers per task, classes)
 SHAPES = {"ds": (200_000, 5, 3), "glad": (50_000, 2, 2)}
 CK_METHOD = {"ds": "DawidSkene", "glad": "GLAD"}
@@ -83,30 +86,41 @@ def accuracy(output: Path, truth: Path) -> float:
     return sum(got.get(t) == v for t, v in want.items()) / len(want)
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], src: str | None = None) -> float:
+    env = ENV | {"PYTHONPATH": src} if src else ENV
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     secs = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[:4]} failed:\n{proc.stderr[-2000:]}")
     return secs
 
 
-def part_compare(part: str, runs: int, ck_python: str | None, folder: Path) -> None:
+def part_compare(
+    part: str, runs: int, ck_python: str | None, folder: Path, baseline: str | None
+) -> None:
     answers, truth = write_csvs(folder, part)
     ours_out, ck_out = folder / "ours.csv", folder / "ck.csv"
     ours_cmd = [sys.executable, "-m", "labelworks", "aggregate", str(answers), "-m", part]
     ours_cmd += ["--truth", str(truth), "-o", str(ours_out)]
     ck_cmd = [ck_python or "", "-c", CK_SCRIPT, str(answers), str(ck_out), CK_METHOD[part]]
+    base_out = folder / "base.csv"
+    base_cmd = [*ours_cmd[:-1], str(base_out)]
     ours_s: list[float] = []
     ck_s: list[float] = []
-    for _ in range(runs):  # alternate so both see the same machine load
+    base_s: list[float] = []
+    timed(ours_cmd)  # warm the bytecode cache and the page cache
+    if baseline:
+        timed(base_cmd, baseline)
+    for _ in range(runs):  # alternate so all see the same machine load
         ours_s.append(timed(ours_cmd))
         if ck_python:
             ck_s.append(timed(ck_cmd))
+        if baseline:
+            base_s.append(timed(base_cmd, baseline))
     n_tasks, per, k = SHAPES[part]
     print(f"\n## {part}: {n_tasks * per:,} labels ({n_tasks:,} tasks x {per}, {k} classes)\n")
-    print("| impl | whole process s (median of %d) | all runs | accuracy |" % runs)
+    print(f"| impl | whole process s (median of {runs}) | all runs | accuracy |")
     print("|---|---|---|---|")
     ours_med = statistics.median(ours_s)
     runs_txt = " ".join(f"{s:.2f}" for s in ours_s)
@@ -115,7 +129,14 @@ def part_compare(part: str, runs: int, ck_python: str | None, folder: Path) -> N
         ck_med = statistics.median(ck_s)
         runs_txt = " ".join(f"{s:.2f}" for s in ck_s)
         print(f"| crowd-kit | {ck_med:.2f} | {runs_txt} | {accuracy(ck_out, truth):.4f} |")
-        print(f"\nspeed-up: {ck_med / ours_med:.1f}x")
+    if base_s:
+        base_med = statistics.median(base_s)
+        runs_txt = " ".join(f"{s:.2f}" for s in base_s)
+        print(
+            f"| labelworks before | {base_med:.2f} | {runs_txt} | {accuracy(base_out, truth):.4f} |"
+        )
+    if ck_s:
+        print(f"\nspeed-up vs crowd-kit: {ck_med / ours_med:.1f}x")
 
 
 def part_profile(folder: Path, part: str) -> None:
@@ -130,12 +151,14 @@ def part_profile(folder: Path, part: str) -> None:
         "pr.disable(); pstats.Stats(pr).sort_stats('cumulative').print_stats(25)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     print(f"\n## cProfile of `labelworks aggregate -m {part}` (top 25 by cumtime)\n")
     print(proc.stdout)
 
 
 def part_help() -> None:
     cmd = [sys.executable, "-m", "labelworks", "--help"]
+    timed(cmd)
     secs = [timed(cmd) for _ in range(5)]
     print(f"\n`labelworks --help`: median {statistics.median(secs):.3f} s of 5")
 
@@ -172,6 +195,7 @@ def main() -> None:
     p.add_argument("--parts", default="ds,glad,help,rss")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--ck-python", default=None, help="python of a venv with crowd-kit")
+    p.add_argument("--baseline-src", default=None, help="a src/ of an older labelworks to time")
     args = p.parse_args()
     print(
         f"# machine: {platform.machine()}, {os.cpu_count()} cores, "
@@ -183,7 +207,7 @@ def main() -> None:
         folder = Path(tmp)
         for part in args.parts.split(","):
             if part in SHAPES:
-                part_compare(part, args.runs, args.ck_python, folder)
+                part_compare(part, args.runs, args.ck_python, folder, args.baseline_src)
             elif part == "profile":
                 part_profile(folder, "ds")
             elif part == "profile-glad":
