@@ -62,6 +62,8 @@ def write_csvs(folder: Path, part: str) -> tuple[Path, Path]:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from aggregation import synthetic  # type: ignore[import-not-found]
 
     n_tasks, per, k = SHAPES[part]
@@ -202,7 +204,6 @@ def main() -> None:
         f"load {os.getloadavg()[0]:.1f}, Python {platform.python_version()}"
     )
     print(f"# command: python {' '.join(sys.argv)}")
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for part in args.parts.split(","):

@@ -25,6 +25,7 @@ GOLD_PASS = 0.5  # a gold answer scoring at least this counts as accepted (and i
 DISSENTED = "dissented"
 DECISIONS = ("accept", "fix", "reject")
 
+
 def submit(session: Session, person: Person, assignment_id: int, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidRequest("must be a JSON object", "body")
@@ -66,6 +67,7 @@ def submit(session: Session, person: Person, assignment_id: int, body: Any) -> d
     counters.activity(session, task, labels=1, labels_saved=saved)
     return {"assignment_id": assignment.id, "status": assignment.status, "task_status": task.status}
 
+
 def _locked_task(session: Session, seq: int) -> Task:
     stmt = select(Task).where(Task.seq == seq)
     if session.get_bind().dialect.name == "postgresql":
@@ -73,6 +75,7 @@ def _locked_task(session: Session, seq: int) -> Task:
     task = session.scalar(stmt)
     assert task is not None
     return task
+
 
 def _scored(
     session: Session,
@@ -102,6 +105,7 @@ def _scored(
     # Gold looks like any other task to the worker: same answer shape, no score shown.
     return {"assignment_id": assignment.id, "status": "submitted", "task_status": "pending"}
 
+
 def _labels_done(session: Session, task: Task, settings: ProjectSettings) -> bool:
     if task.labels_submitted >= settings.overlap:
         return True
@@ -122,6 +126,7 @@ def _labels_done(session: Session, task: Task, settings: ProjectSettings) -> boo
     )
     return bool(decision.done)
 
+
 def finish_labeling(
     session: Session, task: Task, project: Project, settings: ProjectSettings, actor: Actor
 ) -> None:
@@ -132,6 +137,7 @@ def finish_labeling(
         return
     labels = submitted_labels(session, task)
     _complete_with_consensus(session, task, project, labels, actor)
+
 
 def _complete_with_consensus(
     session: Session, task: Task, project: Project, labels: list[Assignment], actor: Actor
@@ -154,6 +160,7 @@ def _complete_with_consensus(
         session, task, answer, actor, {"labels": len(labels), "dissenting": dissent}
     )
 
+
 def _agreement(
     kind: Any, params: dict[str, Any], response: dict[str, Any], answer: dict[str, Any]
 ) -> float | None:
@@ -165,6 +172,7 @@ def _agreement(
     except (LabelworksError, ArithmeticError, LookupError, TypeError, ValueError):
         return None
     return None if score is None else float(score)
+
 
 def _review(
     session: Session,
@@ -214,6 +222,7 @@ def _review(
         "decision": decision,
         "task_status": task.status,
     }
+
 
 def _reject_labels(session: Session, task: Task, labels: list[Assignment]) -> None:
     # An annotator's record is their assignments' statuses (see `me.my_numbers`).
