@@ -37,46 +37,103 @@ Adaptive overlap: `AdaptiveOverlapPolicy(threshold=0.9, min_labels=1, max_labels
 `simulate_adaptive(tasks, workers, labels, truth, policy, fixed_overlap=5)`.
 """
 
-from labelworks.quality.adaptive import (
-    AdaptiveOverlapPolicy,
-    Decision,
-    SimulationResult,
-    label_posterior,
-    simulate_adaptive,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Eager: the submodule `aggregate` would otherwise shadow the function of that name once loaded.
 from labelworks.quality.aggregate import METHODS, aggregate, make_estimator
-from labelworks.quality.agreement import (
-    cohen_kappa,
-    fleiss_kappa,
-    krippendorff_alpha,
-    worker_agreement,
-)
-from labelworks.quality.base import BaseAggregator
-from labelworks.quality.dawid_skene import DawidSkene
-from labelworks.quality.encoding import Encoded, encode
-from labelworks.quality.geometry import (
-    FusedResult,
-    annotation_f1,
-    box_iou,
-    fuse_annotations,
-    match_annotations,
-    point_distance,
-    polygon_iou,
-)
-from labelworks.quality.glad import GLAD
-from labelworks.quality.mace import MACE
-from labelworks.quality.majority_vote import MajorityVote
-from labelworks.quality.multilabel import MultiLabelAggregator
-from labelworks.quality.one_coin import OneCoinDawidSkene
-from labelworks.quality.preference import (
-    Ranking,
-    aggregate_preference,
-    bradley_terry,
-    rank_preferences,
-)
-from labelworks.quality.spans import fuse_spans, match_spans, span_agreement, span_f1
-from labelworks.quality.wawa import Wawa
-from labelworks.quality.zero_based_skill import ZeroBasedSkill
+
+if TYPE_CHECKING:
+    from labelworks.quality.adaptive import (
+        AdaptiveOverlapPolicy,
+        Decision,
+        SimulationResult,
+        label_posterior,
+        simulate_adaptive,
+    )
+    from labelworks.quality.agreement import (
+        cohen_kappa,
+        fleiss_kappa,
+        krippendorff_alpha,
+        worker_agreement,
+    )
+    from labelworks.quality.base import BaseAggregator
+    from labelworks.quality.dawid_skene import DawidSkene
+    from labelworks.quality.encoding import Encoded, encode
+    from labelworks.quality.geometry import (
+        FusedResult,
+        annotation_f1,
+        box_iou,
+        fuse_annotations,
+        match_annotations,
+        point_distance,
+        polygon_iou,
+    )
+    from labelworks.quality.glad import GLAD
+    from labelworks.quality.mace import MACE
+    from labelworks.quality.majority_vote import MajorityVote
+    from labelworks.quality.multilabel import MultiLabelAggregator
+    from labelworks.quality.one_coin import OneCoinDawidSkene
+    from labelworks.quality.preference import (
+        Ranking,
+        aggregate_preference,
+        bradley_terry,
+        rank_preferences,
+    )
+    from labelworks.quality.spans import fuse_spans, match_spans, span_agreement, span_f1
+    from labelworks.quality.wawa import Wawa
+    from labelworks.quality.zero_based_skill import ZeroBasedSkill
+
+# Submodules load on first use: the `aggregate` CLI needs one estimator, not scipy.optimize,
+# shapely and the rest, and a server process should not carry them until a request does.
+_WHERE = {
+    "AdaptiveOverlapPolicy": "labelworks.quality.adaptive",
+    "Decision": "labelworks.quality.adaptive",
+    "SimulationResult": "labelworks.quality.adaptive",
+    "label_posterior": "labelworks.quality.adaptive",
+    "simulate_adaptive": "labelworks.quality.adaptive",
+    "cohen_kappa": "labelworks.quality.agreement",
+    "fleiss_kappa": "labelworks.quality.agreement",
+    "krippendorff_alpha": "labelworks.quality.agreement",
+    "worker_agreement": "labelworks.quality.agreement",
+    "BaseAggregator": "labelworks.quality.base",
+    "DawidSkene": "labelworks.quality.dawid_skene",
+    "Encoded": "labelworks.quality.encoding",
+    "encode": "labelworks.quality.encoding",
+    "FusedResult": "labelworks.quality.geometry",
+    "annotation_f1": "labelworks.quality.geometry",
+    "box_iou": "labelworks.quality.geometry",
+    "fuse_annotations": "labelworks.quality.geometry",
+    "match_annotations": "labelworks.quality.geometry",
+    "point_distance": "labelworks.quality.geometry",
+    "polygon_iou": "labelworks.quality.geometry",
+    "GLAD": "labelworks.quality.glad",
+    "MACE": "labelworks.quality.mace",
+    "MajorityVote": "labelworks.quality.majority_vote",
+    "MultiLabelAggregator": "labelworks.quality.multilabel",
+    "OneCoinDawidSkene": "labelworks.quality.one_coin",
+    "Ranking": "labelworks.quality.preference",
+    "aggregate_preference": "labelworks.quality.preference",
+    "bradley_terry": "labelworks.quality.preference",
+    "rank_preferences": "labelworks.quality.preference",
+    "fuse_spans": "labelworks.quality.spans",
+    "match_spans": "labelworks.quality.spans",
+    "span_agreement": "labelworks.quality.spans",
+    "span_f1": "labelworks.quality.spans",
+    "Wawa": "labelworks.quality.wawa",
+    "ZeroBasedSkill": "labelworks.quality.zero_based_skill",
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "GLAD",

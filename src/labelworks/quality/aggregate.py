@@ -2,36 +2,40 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from labelworks.quality.base import BaseAggregator
-from labelworks.quality.dawid_skene import DawidSkene
-from labelworks.quality.glad import GLAD
-from labelworks.quality.mace import MACE
-from labelworks.quality.majority_vote import MajorityVote
-from labelworks.quality.one_coin import OneCoinDawidSkene
-from labelworks.quality.wawa import Wawa
-from labelworks.quality.zero_based_skill import ZeroBasedSkill
 
-METHODS: dict[str, type[BaseAggregator]] = {
-    "mv": MajorityVote,
-    "wawa": Wawa,
-    "zbs": ZeroBasedSkill,
-    "ds": DawidSkene,
-    "onecoin": OneCoinDawidSkene,
-    "glad": GLAD,
-    "mace": MACE,
+# name -> (module, class). Imported on demand: the CLI fitting Dawid-Skene should not pay for
+# scipy.optimize (GLAD) or the other estimators.
+METHODS: dict[str, tuple[str, str]] = {
+    "mv": ("majority_vote", "MajorityVote"),
+    "wawa": ("wawa", "Wawa"),
+    "zbs": ("zero_based_skill", "ZeroBasedSkill"),
+    "ds": ("dawid_skene", "DawidSkene"),
+    "onecoin": ("one_coin", "OneCoinDawidSkene"),
+    "glad": ("glad", "GLAD"),
+    "mace": ("mace", "MACE"),
 }
+
+
+def estimator_class(method: str) -> type[BaseAggregator]:
+    """The estimator class for a short method name."""
+    try:
+        module, name = METHODS[method]
+    except KeyError:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}") from None
+    cls: type[BaseAggregator] = getattr(
+        importlib.import_module(f"labelworks.quality.{module}"), name
+    )
+    return cls
 
 
 def make_estimator(method: str, **kwargs: Any) -> BaseAggregator:
     """Estimator for a short method name (`mv`, `wawa`, `zbs`, `ds`, `onecoin`, `glad`, `mace`)."""
-    try:
-        cls = METHODS[method]
-    except KeyError:
-        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}") from None
-    return cls(**kwargs)
+    return estimator_class(method)(**kwargs)
 
 
 def aggregate(
