@@ -187,6 +187,22 @@ def stop_server(server: Server) -> None:
         server.process.kill()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "ui_on_sqlite: a browser test whose database is incidental runs on SQLite only (the "
+        "storage layer and the queue are tested on both databases by the API, workforce and "
+        "security tests)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    dropped = [i for i in items if i.get_closest_marker("ui_on_sqlite") and "[postgresql" in i.name]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if i not in set(dropped)]
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

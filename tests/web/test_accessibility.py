@@ -8,10 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import PASSWORD, bearer, make_person, screenshot, sign_in
 from tests.web.image_harness import png
+
+pytestmark = pytest.mark.ui_on_sqlite  # see tests/conftest.py
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 CATS = ["red", "blue", "yellow"]

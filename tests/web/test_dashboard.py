@@ -7,9 +7,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import bearer, make_person, screenshot, sign_in
+
+pytestmark = pytest.mark.ui_on_sqlite  # see tests/conftest.py
 
 CATS = ["cat", "dog"]
 

@@ -19,9 +19,12 @@ from tests.web.image_harness import (
     png,
 )
 
-pytestmark = pytest.mark.skipif(
-    chromium_path() is None, reason="chromium is not installed (apt-get install -y chromium)"
-)
+pytestmark = [
+    pytest.mark.ui_on_sqlite,
+    pytest.mark.skipif(
+        chromium_path() is None, reason="chromium is not installed (apt-get install -y chromium)"
+    ),
+]
 
 W, H = 1600, 1200  # the image is displayed scaled down (about 0.6) in a 1100x820 viewport
 

@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from tests.web.conftest import PASSWORD, bearer, make_person, screenshot, sign_in
 
+pytestmark = pytest.mark.ui_on_sqlite  # see tests/conftest.py
+
 MARKER = "CONFIDENTIAL-7f3a"  # customer content that must never reach an operator page
 CATS = ["dog", "cat"]
 

@@ -14,11 +14,14 @@ from typing import Any
 from unittest import mock
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.web.conftest import PASSWORD, Customer, sign_in
 from tests.web.test_accessibility import _check, _context
+
+pytestmark = pytest.mark.ui_on_sqlite  # see tests/conftest.py
 
 GEOMETRIES = {"box": {"objects_to_annotate": ["car", "person"]}}
 BOX = {"type": "box", "label": "car", "left": 10, "top": 20, "width": 30, "height": 40}

@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -15,6 +16,8 @@ from tests.web.conftest import PASSWORD, bearer, make_person, screenshot, sign_i
 from tests.web.image_harness import png
 from tests.web.test_accessibility import _check as _axe_check
 from tests.web.test_accessibility import _context as _axe_context
+
+pytestmark = pytest.mark.ui_on_sqlite  # see tests/conftest.py
 
 BOX = {"type": "box", "label": "car", "left": 120, "top": 80, "width": 200, "height": 150}
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from labelworks.db.tables import Assignment, Task
 from tests.web.conftest import PASSWORD, bearer, make_person, no_leases, screenshot, sign_in
+
+pytestmark = pytest.mark.ui_on_sqlite  # see tests/conftest.py
 
 CATS = ["red", "blue", "yellow"]
 

@@ -9,10 +9,13 @@ import io
 from typing import Any
 
 import numpy as np
+import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import bearer, make_person, screenshot, sign_in
 from tests.web.image_harness import png
+
+pytestmark = pytest.mark.ui_on_sqlite  # see tests/conftest.py
 
 
 def _open_work(page: Any, server: Any, project: str) -> str:
