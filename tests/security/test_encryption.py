@@ -150,7 +150,7 @@ def test_content_is_sealed_at_rest_and_unreadable_after_org_delete(backend, app_
 
     # The web export page's background job: its file on disk is sealed too.
     job_id = jobs.start(db, principal, default_project_name("categorization"), "jsonl")
-    for _ in range(100):
+    for _ in range(600):  # up to a minute on a loaded machine
         with db.read() as session:
             job = jobs.get_job(session, principal, job_id)
         if job.status != jobs.RUNNING:

@@ -252,11 +252,12 @@ def test_audio_playback_keys_in_a_transcription(web_server, page, customer):
     expect(audio).to_have_js_property("paused", False)
     page.keyboard.press("KeyK")
     expect(audio).to_have_js_property("paused", True)
-    # While typing the letters are text; Ctrl+Space plays and pauses.
+    paused_at = state()["t"]  # how far it played depends on the machine's load
+    # While typing the letters are text (no seek, no play); Ctrl+Space plays and pauses.
     words = page.get_by_label("Words *")
     words.press_sequentially("jkl")
     now = state()
-    assert now["paused"] and abs(now["t"] - 5) < 1
+    assert now["paused"] and abs(now["t"] - paused_at) < 0.01
     words.press("Control+Space")
     expect(audio).to_have_js_property("paused", False)
     words.press("Control+Space")
