@@ -100,3 +100,15 @@ def test_worker_survives_database_errors_and_stops_cleanly(tmp_path, receiver):
         thread.join(5)
     assert not thread.is_alive() and db.failures == 0
     db.engine.dispose()
+
+
+def test_a_failed_sends_error_never_names_the_callback_host():
+    """Callback URLs are sealed customer content; the delivery log's error text is stored in the
+    clear, so it must not carry the URL or its host."""
+    settings = Settings(allow_private_urls=False)
+    with httpx.Client() as client:
+        for url in ("https://qzx-nohost.invalid/cb", "http://127.0.0.1:9/private-qzx"):
+            out = send(Job(1, 1, url, {}, "s", None), client, settings)
+            assert out.error, url
+            assert "qzx" not in out.error.lower() and "127.0.0.1" not in out.error, out.error
+            assert "<callback" in out.error or "refused" in out.error, out.error

@@ -67,6 +67,28 @@ def open_stream(f: BinaryIO, aead_of: Callable[[int], AESGCM]) -> Iterator[bytes
         block, index = following, index + 1
 
 
+def open_range(
+    f: BinaryIO, aead_of: Callable[[int], AESGCM], start: int, end: int
+) -> Iterator[bytes]:
+    """Plaintext bytes `start`..`end` (inclusive) of a sealed file, decrypting only the chunks
+    that hold them (what a media player's seek asks for)."""
+    header = f.read(HEADER)
+    if len(header) != HEADER or not header.startswith(MAGIC):
+        raise KeyError_("not a sealed media file")
+    aead = aead_of(int.from_bytes(header[4:12], "big"))
+    f.seek(0, os.SEEK_END)
+    chunks = max(1, -(-(f.tell() - HEADER) // (CHUNK + TAG)))
+    for index in range(start // CHUNK, min(end // CHUNK, chunks - 1) + 1):
+        f.seek(HEADER + index * (CHUNK + TAG))
+        block = f.read(CHUNK + TAG)
+        try:
+            plain = aead.decrypt(_nonce(header, index), block, _aad(header, index == chunks - 1))
+        except InvalidTag:
+            raise KeyError_("sealed media does not open: tampered or wrong key") from None
+        base = index * CHUNK
+        yield plain[max(0, start - base) : end - base + 1]
+
+
 def _nonce(header: bytes, index: int) -> bytes:
     return header[12:20] + index.to_bytes(4, "big")
 

@@ -64,6 +64,19 @@ class MediaStore:
                 while chunk := f.read(CHUNK):
                     yield chunk
 
+    def read_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
+        """Plaintext bytes `start`..`end` (inclusive)."""
+        path = self.path(sha256)
+        with path.open("rb") as f:
+            if path.parent == self.root:
+                yield from media_seal.open_range(f, self.db.keyring.aead, start, end)
+                return
+            f.seek(start)
+            left = end - start + 1
+            while left > 0 and (chunk := f.read(min(CHUNK, left))):
+                left -= len(chunk)
+                yield chunk
+
     def put(self, chunks: Iterable[bytes], max_bytes: int) -> tuple[str, int, bytes]:
         """-> (sha256, size, the first bytes: what the content type is sniffed from)."""
         with self.db.write() as session:  # the org's keys (made on first use)
@@ -252,3 +265,7 @@ def link_files(session: Session, org_id: int, used: Iterable[tuple[int, Any]]) -
 
 def file_bytes(db: Database, file: File) -> Iterator[bytes]:
     return MediaStore(db, file.org_id).read(file.sha256)
+
+
+def file_range(db: Database, file: File, start: int, end: int) -> Iterator[bytes]:
+    return MediaStore(db, file.org_id).read_range(file.sha256, start, end)

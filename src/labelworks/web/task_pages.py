@@ -218,7 +218,7 @@ def task_media(file_id: str, request: Request, db: DbDep, visit: VisitDep) -> Re
             record = files.get_file(session, principal, file_id)
     except NotFound:
         return _not_found(request, db, visit)
-    return file_response(db, record)
+    return file_response(db, record, request.headers.get("range"))
 
 
 @router.get("/tasks/{task_id}", response_model=None)

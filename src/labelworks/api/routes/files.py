@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from labelworks.api import safe_json
@@ -113,8 +113,11 @@ def get_file(
     responses={200: BINARY},
 )
 def file_content(
-    file_id: str, principal: Annotated[Principal, authorize(FilePolicy.read)], db: DbDep
-) -> StreamingResponse:
+    file_id: str,
+    principal: Annotated[Principal, authorize(FilePolicy.read)],
+    db: DbDep,
+    request: Request,
+) -> Response:
     with db.read() as session:
         record = files.get_file(session, principal, file_id, "file.content")
-    return file_response(db, record)
+    return file_response(db, record, request.headers.get("range"))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Response
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import FileResponse
 
 from labelworks.api.body import body_of
 from labelworks.api.deps import DbDep, object_body
@@ -132,9 +132,12 @@ def my_numbers(person: Annotated[Person, authorize_worker(WorkPolicy.me)], db: D
     },
 )
 def file_content(
-    file_id: str, person: Annotated[Person, authorize_worker(WorkPolicy.media)], db: DbDep
-) -> StreamingResponse:
+    file_id: str,
+    person: Annotated[Person, authorize_worker(WorkPolicy.media)],
+    db: DbDep,
+    request: Request,
+) -> Response:
     """A task's uploaded media, for a worker who holds a lease in the file's org."""
     with db.read() as session:
         record = leases.file_for_worker(session, person, file_id)
-    return file_response(db, record)
+    return file_response(db, record, request.headers.get("range"))

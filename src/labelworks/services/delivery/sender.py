@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import httpx
@@ -74,4 +75,18 @@ def send(job: Job, client: httpx.Client, settings: Settings) -> Outcome:
     except Exception as exc:  # a bug in one send must not stop the others
         error = f"unexpected {type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
     duration_ms = (time.perf_counter() - started) * 1000.0
-    return Outcome(job, round(duration_ms, 3), status, error, final)
+    return Outcome(job, round(duration_ms, 3), status, _redacted(error, job.url), final)
+
+
+def _redacted(error: str | None, url: str) -> str | None:
+    """The error without the callback URL or its host: a URL is customer content (sealed in the
+    outbox), while the delivery log's error text is stored in the clear."""
+    if not error:
+        return error
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    error = error.replace(url, "<callback URL>")
+    if host:
+        error = re.sub(re.escape(host), "<callback host>", error, flags=re.IGNORECASE)
+    return error
